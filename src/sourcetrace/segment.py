@@ -1,0 +1,163 @@
+"""Paragraphs, sentences and quotation spans: the layout every later stage reasons over."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+
+OPENING_DOUBLE = "“„«"
+CLOSING_DOUBLE = "”»"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    index: int
+    start: int
+    end: int
+
+
+@dataclass
+class Quote:
+    """A quotation: ``start``/``end`` include the marks, ``inner_*`` exclude them."""
+
+    start: int
+    end: int
+    level: int  # 0 for a top-level quotation, 1 for a quotation inside a quotation
+    closed: bool = True
+    parent: Quote | None = field(default=None, repr=False)
+
+    @property
+    def inner_start(self) -> int:
+        return self.start + 1
+
+    @property
+    def inner_end(self) -> int:
+        return self.end - 1 if self.closed else self.end
+
+
+@dataclass(frozen=True)
+class SentenceUnit:
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    sent: SpacySpan
+
+
+@dataclass
+class Layout:
+    paragraphs: list[Paragraph]
+    sentences: list[SentenceUnit]
+    quotes: list[Quote]
+
+    def quotes_in(self, start: int, end: int, level: int | None = None) -> list[Quote]:
+        return [
+            q
+            for q in self.quotes
+            if q.start < end and q.end > start and (level is None or q.level == level)
+        ]
+
+    def quoted_chars(self, start: int, end: int) -> int:
+        """Characters of ``[start, end)`` inside top-level quotation marks."""
+        return sum(max(0, min(end, q.end) - max(start, q.start)) for q in self.quotes if q.level == 0)
+
+    def sentence_at(self, offset: int) -> SentenceUnit | None:
+        for sentence in self.sentences:
+            if sentence.start <= offset < sentence.end:
+                return sentence
+        return None
+
+
+def find_paragraphs(text: str) -> list[Paragraph]:
+    """Every non-blank line is a paragraph; trailing whitespace is not part of it."""
+    paragraphs = []
+    for match in re.finditer(r"[^\n]+", text):
+        stripped = match.group().rstrip()
+        lead = len(match.group()) - len(match.group().lstrip())
+        if stripped.strip():
+            paragraphs.append(Paragraph(len(paragraphs), match.start() + lead, match.start() + len(stripped)))
+    return paragraphs
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum()
+
+
+def find_quotes(text: str, paragraphs: list[Paragraph]) -> list[Quote]:
+    """Quotations with their nesting, paragraph by paragraph.
+
+    Straight double quotes alternate open/close; curly ones say which they are. A single quote opens a
+    nested quotation only inside a double one and only where it cannot be an apostrophe. A quotation left
+    open at the end of a paragraph is closed there (``closed=False``): news style continues a long quote
+    into the next paragraph by re-opening it, so that paragraph starts a new quotation.
+    """
+    quotes: list[Quote] = []
+    for paragraph in paragraphs:
+        stack: list[Quote] = []
+        for offset in range(paragraph.start, paragraph.end):
+            char = text[offset]
+            before = text[offset - 1] if offset > paragraph.start else " "
+            after = text[offset + 1] if offset + 1 < paragraph.end else " "
+            double_open = [q for q in stack if q.level == 0]
+            if char in OPENING_DOUBLE or (char == '"' and not double_open):
+                if double_open:  # an opening mark while one is open: the earlier one was never closed
+                    _close(stack, quotes, offset, closed=False)
+                stack.append(Quote(offset, offset + 1, 0, closed=False))
+            elif char in CLOSING_DOUBLE or char == '"':
+                if double_open:
+                    _close(stack, quotes, offset + 1, closed=True)
+            elif char == "‘" or (char == "'" and not _is_word_char(before)):
+                if double_open and len(stack) == 1 and _is_word_char(after):
+                    stack.append(Quote(offset, offset + 1, 1, closed=False, parent=stack[0]))
+            elif char in "’'" and len(stack) == 2 and not _is_word_char(after):
+                inner = stack.pop()
+                inner.end, inner.closed = offset + 1, True
+                quotes.append(inner)
+        if stack:
+            _close(stack, quotes, paragraph.end, closed=False)
+    quotes.sort(key=lambda q: (q.start, q.level))
+    return quotes
+
+
+def _close(stack: list[Quote], quotes: list[Quote], end: int, *, closed: bool) -> None:
+    """Close the open top-level quotation at ``end``, and any nested one still open inside it."""
+    while stack:
+        quote = stack.pop()
+        quote.end = end
+        quote.closed = closed if quote.level == 0 else False
+        quotes.append(quote)
+
+
+def build_layout(text: str, doc: Doc) -> Layout:
+    paragraphs = find_paragraphs(text)
+    sentences: list[SentenceUnit] = []
+    paragraph_index = 0
+    for sent in doc.sents:
+        start, end = _trimmed(text, sent.start_char, sent.end_char)
+        if start >= end:
+            continue
+        while paragraph_index + 1 < len(paragraphs) and paragraphs[paragraph_index].end <= start:
+            paragraph_index += 1
+        # A sentence can still straddle a paragraph break when a line ends without punctuation; split it.
+        while paragraphs[paragraph_index].end < end and paragraph_index + 1 < len(paragraphs):
+            head_end = paragraphs[paragraph_index].end
+            sentences.append(
+                SentenceUnit(len(sentences), start, head_end, paragraph_index, doc.char_span(
+                    start, head_end, alignment_mode="expand") or sent)
+            )
+            paragraph_index += 1
+            start = paragraphs[paragraph_index].start
+        span = doc.char_span(start, end, alignment_mode="expand") or sent
+        sentences.append(SentenceUnit(len(sentences), start, end, paragraph_index, span))
+    return Layout(paragraphs, sentences, find_quotes(text, paragraphs))
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
