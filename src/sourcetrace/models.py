@@ -52,7 +52,9 @@ class Voice(StrEnum):
     AUTHOR_ASSERTION = "author_assertion"  # the author states a fact on their own authority
     AUTHOR_OPINION = "author_opinion"  # the author evaluates, predicts or uses loaded language
     CAPTION = "caption"  # photo caption or similar label standing apart from the prose
-    BOILERPLATE = "boilerplate"  # headline, byline, block markers, share prompts, stray punctuation
+    HEADLINE = "headline"  # the title line
+    MARKER = "marker"  # a line that introduces a block passed on from elsewhere ("Further reports:")
+    BOILERPLATE = "boilerplate"  # byline, share prompts, stray punctuation
 
 
 class EvidenceKind(StrEnum):
@@ -130,6 +132,12 @@ class AttributionKind(StrEnum):
     MIXED = "mixed"  # paraphrase with quoted fragments
 
 
+class CueType(StrEnum):
+    SPEECH = "speech"  # said, told, claimed, highlighting
+    COGNITION = "cognition"  # believes, knows, hopes: PolNeAR counts these, the voice stage does not
+    SOURCE_PHRASE = "source_phrase"  # according to X, as cited by X
+
+
 class Conduit(_Model):
     """An outlet or person through which a claim reached this article ("according to Reuters")."""
 
@@ -146,6 +154,7 @@ class Attribution(_Model):
     cue: Span
     content: list[Span] = Field(description="One span, or several where the content is interrupted")
     kind: AttributionKind
+    cue_type: CueType = CueType.SPEECH
     conduits: list[Conduit] = Field(
         default_factory=list, description="Nearest the speaker first; the article itself is implied last"
     )

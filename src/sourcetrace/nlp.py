@@ -44,10 +44,22 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def _gazetteer_patterns() -> list[dict[str, Any]]:
+@cache
+def _gazetteer() -> list[dict[str, Any]]:
     data = json.loads(resources.files("sourcetrace.resources").joinpath("gazetteer.json").read_text("utf-8"))
+    entries: list[dict[str, Any]] = data["entities"]
+    return entries
+
+
+@cache
+def gazetteer_names() -> dict[str, str]:
+    """Gazetteer id → canonical name."""
+    return {entry["id"]: entry["name"] for entry in _gazetteer()}
+
+
+def _gazetteer_patterns() -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
-    for entry in data["entities"]:
+    for entry in _gazetteer():
         for alias in [entry["name"], *entry.get("aliases", [])]:
             patterns.append({"label": entry["label"], "pattern": alias, "id": entry["id"]})
     return patterns

@@ -1,0 +1,570 @@
+"""Rule-based attribution extraction over the dependency parse.
+
+An attribution is (source, cue, content) plus the conduits a claim passed through. The rules work in
+passes over each sentence: conduit phrases ("according to X", "as cited by X") first, so that content
+spans stop before them; then verb cues (said, told, claimed, highlighting, believes) with their subject
+and their content before, after or around them; then "according to" phrases that are the only cue in
+their clause; then quotations nobody has claimed yet, which continue the previous speaker's quote;
+finally nesting, so that words quoted inside a quote reach the article through the outer speaker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from sourcetrace.entities import EntityIndex, clean_name
+from sourcetrace.lexicon import Lexicon
+from sourcetrace.models import (
+    Attribution,
+    AttributionKind,
+    Conduit,
+    CueType,
+    EntityKind,
+    Source,
+    SourceType,
+    Span,
+)
+from sourcetrace.segment import Layout, Quote, SentenceUnit
+
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+_CONTENT_DEPS = {"ccomp", "xcomp", "parataxis"}
+_PRONOUNS_PERSON = {"he", "she", "him", "her"}
+_PRONOUNS_PLURAL = {"they", "them"}
+_PRONOUNS_SELF = {"i", "we", "me", "us"}
+_CONDUIT_VERBS = {"cite", "report", "quote"}
+_TRAILING = " ,;:-–—"
+
+
+@dataclass
+class _ConduitPhrase:
+    start: int  # characters: the whole phrase, from its first word to the end of its noun phrase
+    end: int
+    cue: tuple[int, int]
+    noun_phrase: tuple[int, int]
+    head: Token  # the word the phrase attaches to
+    noun: Token  # the head of its noun phrase
+    according_to: bool
+    used: bool = False
+
+
+@dataclass
+class _Draft:
+    cue: tuple[int, int]
+    content: list[tuple[int, int]]
+    cue_type: CueType
+    sentence: SentenceUnit
+    source: tuple[int, int] | None = None
+    source_root: Token | None = None
+    conduits: list[_ConduitPhrase] = field(default_factory=list)
+    told_outlet: tuple[int, int] | None = None
+    inherited_source: _Draft | None = None
+    nested_in: _Draft | None = None
+
+    def contains(self, offset: int) -> bool:
+        return any(start <= offset < end for start, end in self.content)
+
+
+class _Extractor:
+    def __init__(self, text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon):
+        self.text, self.doc, self.layout, self.index, self.lexicon = text, doc, layout, index, lexicon
+        self.drafts: list[_Draft] = []
+
+    # ---- helpers over characters -------------------------------------------------------------
+    def trim(self, start: int, end: int) -> tuple[int, int]:
+        while start < end and (self.text[start].isspace() or self.text[start] in ",;:"):
+            start += 1
+        while end > start and self.text[end - 1] in _TRAILING + "\n\t\r":
+            end -= 1
+        return start, end
+
+    def quote_around(self, offset: int) -> Quote | None:
+        for quote in self.layout.quotes:
+            if quote.level == 0 and quote.start <= offset < quote.end:
+                return quote
+        return None
+
+    def in_quote(self, token: Token) -> Quote | None:
+        return self.quote_around(token.idx)
+
+    # ---- pass 1: conduit phrases ---------------------------------------------------------------
+    def conduit_phrases(self, sent: SpacySpan) -> list[_ConduitPhrase]:
+        phrases = []
+        for token in sent:
+            pobj: Token | None = None
+            first: Token = token
+            according = False
+            if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
+                to = self.doc[token.i + 1]
+                pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+                according = True
+                cue_end = to.idx + len(to)
+            elif token.lemma_ in _CONDUIT_VERBS and token.tag_ == "VBN":
+                agent = next((c for c in token.children if c.dep_ == "agent" and c.lower_ == "by"), None)
+                if agent is None:
+                    continue
+                pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+                if token.i > 0 and self.doc[token.i - 1].lower_ == "as":
+                    first = self.doc[token.i - 1]
+                cue_end = agent.idx + len(agent)
+            if pobj is None:
+                continue
+            np_start = min(t.idx for t in pobj.subtree)
+            np_end = max(t.idx + len(t) for t in pobj.subtree)
+            np_start, np_end = self.trim(np_start, np_end)
+            phrases.append(
+                _ConduitPhrase(
+                    first.idx, np_end, (first.idx, cue_end), (np_start, np_end), token.head, pobj, according
+                )
+            )
+        return phrases
+
+    def content_limit(self, start: int, end: int, phrases: list[_ConduitPhrase]) -> tuple[int, int]:
+        """Cut ``[start, end)`` so it stops before the first conduit phrase inside it."""
+        for phrase in phrases:
+            if start < phrase.start < end:
+                end = phrase.start
+            elif phrase.start <= start < phrase.end:
+                start = phrase.end
+        return self.trim(start, end)
+
+    # ---- pass 2: verb cues ---------------------------------------------------------------------
+    def cue_type(self, token: Token) -> CueType | None:
+        if token.pos_ not in ("VERB", "AUX") or token.tag_ == "MD":
+            return None
+        if token.lemma_ in self.lexicon.speech_verbs:
+            return CueType.SPEECH
+        if token.lemma_ in self.lexicon.cognition_verbs or token.lemma_ in self.lexicon.intention_verbs:
+            return CueType.COGNITION
+        return None
+
+    def cue_span(self, verb: Token) -> tuple[int, int]:
+        start, end = verb.idx, verb.idx + len(verb)
+        i = verb.i - 1
+        while i >= 0 and self.doc[i].dep_ in ("aux", "auxpass", "neg") and self.doc[i].head == verb:
+            start = self.doc[i].idx
+            i -= 1
+        for child in verb.children:
+            if child.dep_ == "prt" and child.i == verb.i + 1:
+                end = child.idx + len(child)
+            if child.dep_ in ("dobj", "dative") and child.i == verb.i + 1 and (
+                child.lower_ in self.lexicon.audience_nouns
+            ):
+                end = child.idx + len(child)
+        return start, end
+
+    def subject(self, verb: Token) -> Token | None:
+        for child in verb.children:
+            if child.dep_ in _SUBJECT_DEPS:
+                return child
+        return None
+
+    def subtree_span(self, token: Token, stop_at: list[_ConduitPhrase]) -> tuple[int, int]:
+        tokens = list(token.subtree)
+        start = min(t.idx for t in tokens)
+        end = max(t.idx + len(t) for t in tokens)
+        return self.content_limit(start, end, stop_at)
+
+    def verb_cues(self, unit: SentenceUnit, phrases: list[_ConduitPhrase]) -> None:
+        sent = unit.sent
+        for token in sent:
+            cue_type = self.cue_type(token)
+            if cue_type is None or any(p.start <= token.idx < p.end for p in phrases):
+                continue
+            if any(child.dep_ == "neg" for child in token.children):
+                continue  # "haven't asked them to": a speech act that did not happen carries no content
+            subject = self.subject(token)
+            if subject is not None and subject.lower_ in _PRONOUNS_SELF and self.in_quote(token):
+                continue  # a speaker reporting their own words inside their quote
+            if subject is not None and subject.lower_ in ("it", "this", "that", "there"):
+                continue  # "it said" about a report is rare; "it is said" / expletives are not attributions
+            content = self.content_for(token, unit, phrases, subject)
+            if not content:
+                continue
+            cue = self.cue_span(token)
+            draft = _Draft(cue=cue, content=content, cue_type=cue_type, sentence=unit)
+            if subject is not None:
+                draft.source = self.subtree_span(subject, phrases)
+                # a mis-parsed "The U.S. and several countries operating in Syria have said": the noun
+                # phrase is the subject of the participle the parser took for a clausal subject
+                inner = self.subject(subject) if subject.dep_ == "csubj" else None
+                draft.source_root = inner or subject
+            else:
+                draft.inherited_source = self.governing_draft(token)
+                if draft.inherited_source is None and token.dep_ != "ROOT":
+                    continue  # a participle with no one behind it ("the report, stating") stays unclaimed
+            for child in token.children:
+                if child.dep_ in ("dobj", "dative") and child.ent_type_ == "OUTLET":
+                    draft.told_outlet = (child.idx, child.idx + len(child))
+            self.drafts.append(draft)
+
+    def governing_draft(self, verb: Token) -> _Draft | None:
+        head = verb.head
+        while head != head.head and head.i != verb.i:
+            for draft in self.drafts:
+                if draft.cue[0] <= head.idx < draft.cue[1]:
+                    return draft
+            head = head.head
+        for draft in self.drafts:
+            if draft.cue[0] <= head.idx < draft.cue[1]:
+                return draft
+        return None
+
+    def content_for(
+        self, verb: Token, unit: SentenceUnit, phrases: list[_ConduitPhrase], subject: Token | None
+    ) -> list[tuple[int, int]]:
+        sent = unit.sent
+        complements = [c for c in verb.children if c.dep_ in _CONTENT_DEPS and c.i > verb.i]
+        if verb.lemma_ in self.lexicon.intention_verbs or verb.lemma_ in self.lexicon.cognition_verbs:
+            pass
+        else:
+            complements = [c for c in complements if c.dep_ != "xcomp" or c.tag_ != "VB"]
+        if verb.lemma_ == "highlight" or verb.lemma_ in ("note", "stress", "emphasize", "underline"):
+            complements += [c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i]
+        after_start = max([verb.i] + [t.i for t in self._cue_attachments(verb)]) + 1
+        if subject is not None and subject.i > verb.i:  # "said Hakem al-Zameli, the head of ..."
+            after_start = max(after_start, max(t.i for t in subject.subtree) + 1)
+        colon = after_start < sent.end and self.doc[after_start].text == ":"
+        quote_after = after_start < sent.end and self.quote_around(self.doc[after_start].idx) is not None
+        enclosing = self.in_quote(verb)
+        if enclosing is not None:  # words quoted inside a quotation: content stays inside the outer quote
+            if complements or colon:
+                start = self.doc[after_start].idx if after_start < len(self.doc) else unit.end
+                return [self.content_limit(start, min(unit.end, enclosing.inner_end), phrases)]
+            return []
+        if complements or colon or (quote_after and verb.lemma_ in self.lexicon.speech_verbs):
+            start = self.doc[after_start].idx if after_start < len(self.doc) else unit.end
+            return self.extend_over_quotes([self.content_limit(start, unit.end, phrases)])
+        parenthetical = verb.dep_ in ("parataxis", "ccomp", "advcl", "conj", "ROOT") and (
+            subject is not None and (subject.i > verb.i or verb.i > sent.start + 1)
+        )
+        if parenthetical and verb.lemma_ in self.lexicon.speech_verbs:
+            first = min([verb.i] + ([subject.i] if subject is not None else []))
+            first = min([first] + [t.i for t in subject.subtree] if subject is not None else [first])
+            before = self.content_limit(unit.start, self.doc[first].idx, phrases)
+            spans = [before] if before[1] - before[0] > 1 else []
+            after_quote = self.quote_starting_after(verb, unit)
+            if after_quote is not None:
+                spans.append(after_quote)
+            return self.extend_over_quotes(spans)
+        return []
+
+    def _cue_attachments(self, verb: Token) -> list[Token]:
+        """Words that belong with the cue rather than the content: 'told reporters', 'said Friday'."""
+        return [
+            c
+            for c in verb.children
+            if c.i > verb.i
+            and (
+                c.dep_ in ("prt", "npadvmod", "dative")
+                or (c.dep_ == "advmod" and c.i == verb.i + 1)
+                or (c.dep_ == "dobj" and (c.lower_ in self.lexicon.audience_nouns or c.ent_type_))
+                or (c.dep_ == "prep" and c.lower_ in ("in", "on", "at", "during", "to") and c.i == verb.i + 1
+                    and not any(g.dep_ == "pcomp" for g in c.children))
+            )
+            and not any(c.idx >= q.start and q.level == 0 and c.idx < q.end for q in self.layout.quotes)
+            for _ in [0]
+        ] + [t for c in verb.children if c.dep_ in ("dobj", "dative") and c.i > verb.i and (
+            c.lower_ in self.lexicon.audience_nouns or c.ent_type_) for t in c.subtree]
+
+    def quote_starting_after(self, verb: Token, unit: SentenceUnit) -> tuple[int, int] | None:
+        """'“A,” he said, “B.”' — the quotation that resumes after the cue in the same paragraph."""
+        cue_end = verb.idx + len(verb)
+        for quote in self.layout.quotes:
+            if quote.level == 0 and cue_end < quote.start < unit.end + 2:
+                between = self.text[cue_end : quote.start]
+                if len(between) < 40 and "." not in between:
+                    return quote.start, quote.end
+        return None
+
+    def extend_over_quotes(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """A content that starts or ends inside a quotation covers the whole quotation."""
+        extended = []
+        for start, end in spans:
+            if end <= start:
+                continue
+            opening = self.quote_around(start)
+            if opening is not None and opening.start < start:
+                start = opening.start
+            closing = self.quote_around(max(start, end - 1))
+            if closing is not None and closing.end > end and closing.start >= start:
+                end = closing.end
+            extended.append((start, end))
+        return extended
+
+    # ---- pass 3: "according to X" as the only cue --------------------------------------------
+    def attach_conduits(self, unit: SentenceUnit, phrases: list[_ConduitPhrase]) -> None:
+        in_sentence = [d for d in self.drafts if d.sentence.index == unit.index]
+        for phrase in phrases:
+            owner = self.owner_of(phrase, in_sentence)
+            if owner is not None:
+                while owner is not None:
+                    owner.conduits.append(phrase)
+                    owner = owner.inherited_source
+                phrase.used = True
+                continue
+            if not phrase.according_to:
+                previous = [d for d in self.drafts if d.sentence.index < unit.index]
+                if previous and previous[-1].sentence.paragraph == unit.paragraph:
+                    previous[-1].conduits.append(phrase)
+                    phrase.used = True
+                continue
+            before = self.trim(unit.start, phrase.start)
+            after = self.trim(phrase.end, unit.end)
+            content = [span for span in (before, after) if span[1] - span[0] > 2]
+            if not content:
+                continue
+            draft = _Draft(cue=phrase.cue, content=self.extend_over_quotes(content),
+                           cue_type=CueType.SOURCE_PHRASE, sentence=unit, source=phrase.noun_phrase)
+            draft.source_root = phrase.noun
+            self.drafts.append(draft)
+            phrase.used = True
+
+    def owner_of(self, phrase: _ConduitPhrase, drafts: list[_Draft]) -> _Draft | None:
+        """The attribution a conduit phrase qualifies: the one whose cue it attaches to, else the nearest."""
+        for draft in drafts:
+            if draft.cue[0] <= phrase.head.idx < draft.cue[1]:
+                return draft
+        preceding = [d for d in drafts if d.cue[0] < phrase.start and not d.contains(phrase.start)]
+        if preceding:
+            return max(preceding, key=lambda d: d.cue[0])
+        return None
+
+    # ---- pass 4: quotations nobody claimed -----------------------------------------------------
+    def continue_quotes(self) -> None:
+        for quote in self.layout.quotes:
+            if quote.level != 0 or any(d.contains(quote.start + 1) for d in self.drafts):
+                continue
+            unit = self.layout.sentence_at(quote.start)
+            if unit is None:
+                continue
+            previous = [
+                d
+                for d in self.drafts
+                if d.content[0][0] < quote.start
+                and unit.paragraph - d.sentence.paragraph <= 1
+                and self.layout.quoted_chars(d.content[-1][0], d.content[-1][1]) > 0
+            ]
+            if previous:
+                owner = max(previous, key=lambda d: d.content[-1][1])
+                owner.content.append((quote.start, quote.end))
+
+    # ---- pass 5: nesting -----------------------------------------------------------------------
+    def nest(self) -> None:
+        for inner in self.drafts:
+            outers = [
+                d for d in self.drafts if d is not inner and d.contains(inner.cue[0]) and not inner.contains(d.cue[0])
+            ]
+            if outers:
+                inner.nested_in = min(outers, key=lambda d: sum(e - s for s, e in d.content))
+
+    # ---- building the models ------------------------------------------------------------------
+    def run(self) -> list[Attribution]:
+        for unit in self.layout.sentences:
+            phrases = self.conduit_phrases(unit.sent)
+            self.verb_cues(unit, phrases)
+            self.attach_conduits(unit, phrases)
+        self.continue_quotes()
+        self.nest()
+        self.drafts.sort(key=lambda d: (d.content[0][0] if d.content else d.cue[0], d.cue[0]))
+        ids = {id(d): f"a{i + 1}" for i, d in enumerate(self.drafts)}
+        sources: dict[int, Source | None] = {}
+        for draft in self.drafts:
+            sources[id(draft)] = self.source_of(draft, sources)
+        attributions = []
+        for draft in self.drafts:
+            attributions.append(self.build(draft, ids, sources))
+        return attributions
+
+    def source_of(self, draft: _Draft, done: dict[int, Source | None]) -> Source | None:
+        if draft.inherited_source is not None:
+            return done.get(id(draft.inherited_source)) or self.source_of(draft.inherited_source, done)
+        if draft.source is None:
+            return None
+        start, end = draft.source
+        text = self.text
+        surface = text[start:end]
+        role = self.role_of(draft, start, end)
+        if role and role[0] == start:  # a title before the name: "Russian Deputy Defense Minister X"
+            core = self.trim(role[1], end)
+        else:
+            core = self.trim(start, role[0] if role else end)
+        root = draft.source_root
+        lower = surface.lower().strip("“”\"' ")
+        resolved_from: Span | None = None
+        entity_id: str | None = None
+        if root is not None and root.lower_ in _PRONOUNS_PERSON | _PRONOUNS_PLURAL and end - start <= 4:
+            entity_id = self.resolve_pronoun(root, draft)
+            if entity_id is not None:
+                resolved_from = Span.of(text, start, end)
+                self.index.add_mention(entity_id, start, end, "pronoun")
+        elif lower.startswith("the ") and root is not None and root.pos_ == "NOUN" and "," not in surface:
+            entity_id = self.resolve_title(lower[4:], draft)
+            if entity_id is not None:
+                resolved_from = Span.of(text, start, end)
+                self.index.add_mention(entity_id, start, end, "title")
+        anonymous = self.is_anonymous(core, root)
+        if entity_id is None and not anonymous:
+            entity_id = self.index.entity_at(core[0], core[1], {EntityKind.PERSON})
+            if entity_id is None and root is not None:
+                entity_id = self.index.entity_at(core[0], core[1])
+        kind = self.index.kind(entity_id) if entity_id else None
+        coordinated = root is not None and any(c.dep_ == "conj" for c in root.children)
+        if anonymous:
+            source_type = SourceType.ANONYMOUS
+        elif coordinated:
+            source_type = SourceType.GROUP
+        elif kind is EntityKind.PERSON:
+            source_type = SourceType.PERSON
+        elif kind is EntityKind.OUTLET:
+            source_type = SourceType.OUTLET
+        elif kind in (EntityKind.ORGANIZATION, EntityKind.PLACE):
+            source_type = SourceType.ORGANIZATION
+        elif kind is EntityKind.GROUP:
+            source_type = SourceType.GROUP
+        else:
+            source_type = SourceType.UNKNOWN
+        if entity_id and role and kind is EntityKind.PERSON:
+            self.index.set_role(entity_id, text[role[0] : role[1]])
+        if coordinated and root is not None:
+            entity_id = None
+            subtree = list(root.subtree)
+            core = self.trim(subtree[0].idx, subtree[-1].idx + len(subtree[-1]))
+        name = self.index.name(entity_id) if entity_id else clean_name(text[core[0] : core[1]]) or surface
+        return Source(
+            span=Span.of(text, start, end),
+            entity_id=entity_id,
+            name=name,
+            type=source_type,
+            anonymous=anonymous,
+            role=Span.of(text, *role) if role else None,
+            resolved_from=resolved_from,
+        )
+
+    def role_of(self, draft: _Draft, start: int, end: int) -> tuple[int, int] | None:
+        """An appositive ('X, the head of Y') or the title words before a person's name."""
+        root = draft.source_root
+        if root is None:
+            return None
+        for child in root.children:
+            if child.dep_ == "appos":
+                tokens = list(child.subtree)
+                return self.trim(tokens[0].idx, min(end, tokens[-1].idx + len(tokens[-1])))
+        name_tokens = [t for t in root.subtree if t.ent_type_ == "PERSON"]
+        if name_tokens and name_tokens[0].idx > start:
+            title = self.trim(start, name_tokens[0].idx)
+            if title[1] > title[0] and not self.text[title[0] : title[1]].lower() in ("the", "a", "an"):
+                return title
+        return None
+
+    def is_anonymous(self, core: tuple[int, int], root: Token | None) -> bool:
+        if root is None or self.index.entity_at(core[0], core[1], {EntityKind.PERSON}):
+            return False
+        names = [t for t in root.subtree if t.ent_type_ in ("PERSON", "ORG", "OUTLET") and t.i != root.i]
+        return root.lemma_.lower() in self.lexicon.anonymous_nouns and not any(
+            t.ent_type_ == "PERSON" for t in names
+        ) and not any(c.dep_ == "prep" and any(t.ent_type_ in ("ORG", "OUTLET") for t in c.subtree)
+                      for c in root.children)
+
+    def resolve_pronoun(self, pronoun: Token, draft: _Draft) -> str | None:
+        """The nearest earlier speaker (preferred) or person mention within the last three paragraphs."""
+        plural = pronoun.lower_ in _PRONOUNS_PLURAL
+        kinds = (
+            {EntityKind.ORGANIZATION, EntityKind.OUTLET, EntityKind.GROUP, EntityKind.PLACE}
+            if plural
+            else {EntityKind.PERSON}
+        )
+        paragraph = draft.sentence.paragraph
+        for earlier in sorted(self.drafts, key=lambda d: -d.cue[0]):
+            if earlier.cue[0] >= pronoun.idx or paragraph - earlier.sentence.paragraph > 2:
+                continue
+            if earlier.source is not None:
+                entity = self.index.entity_at(*earlier.source, kinds)
+                if entity is not None:
+                    return entity
+        for mention, _kind in self.index.mentions_before(pronoun.idx, kinds):
+            unit = self.layout.sentence_at(mention.span.start)
+            if unit is not None and paragraph - unit.paragraph <= 2:
+                return mention.entity_id
+        return None
+
+    def resolve_title(self, title: str, draft: _Draft) -> str | None:
+        """'the minister said' → the person introduced with that title, if exactly one was."""
+        words = {w for w in title.split() if len(w) > 2}
+        if not words:
+            return None
+        matches = {
+            cluster_id
+            for cluster_id, cluster in self.index.clusters.items()
+            if cluster.kind is EntityKind.PERSON
+            and cluster.role
+            and words <= {w.lower().strip(".,") for w in cluster.role.split()}
+            and cluster.mentions[0].span.start < draft.cue[0]
+        }
+        return matches.pop() if len(matches) == 1 else None
+
+    def conduit(self, start: int, end: int, cue: tuple[int, int]) -> Conduit:
+        entity_id = self.index.entity_at(start, end, {EntityKind.OUTLET}) or self.index.entity_at(start, end)
+        kind = self.index.kind(entity_id) if entity_id else None
+        if kind is EntityKind.OUTLET:
+            conduit_type = SourceType.OUTLET
+        elif kind is EntityKind.PERSON:
+            conduit_type = SourceType.PERSON
+        elif kind is not None:
+            conduit_type = SourceType.ORGANIZATION
+        else:
+            conduit_type = SourceType.UNKNOWN
+        name = self.index.name(entity_id) if entity_id else clean_name(self.text[start:end])
+        return Conduit(
+            span=Span.of(self.text, start, end),
+            cue=Span.of(self.text, *cue),
+            entity_id=entity_id,
+            name=name,
+            type=conduit_type,
+        )
+
+    def build(self, draft: _Draft, ids: dict[int, str], sources: dict[int, Source | None]) -> Attribution:
+        conduits = [self.conduit(*p.noun_phrase, p.cue) for p in draft.conduits]
+        if draft.told_outlet:
+            conduits.insert(0, self.conduit(*draft.told_outlet, draft.cue))
+        outer = draft.nested_in
+        while outer is not None:
+            outer_source = sources.get(id(outer))
+            if outer_source is not None:
+                conduits.append(
+                    Conduit(span=outer_source.span, cue=Span.of(self.text, *outer.cue),
+                            entity_id=outer_source.entity_id, name=outer_source.name, type=outer_source.type)
+                )
+            conduits += [self.conduit(*p.noun_phrase, p.cue) for p in outer.conduits]
+            outer = outer.nested_in
+        content = [Span.of(self.text, s, e) for s, e in draft.content]
+        quoted = sum(self.layout.quoted_chars(s, e) for s, e in draft.content)
+        total = sum(e - s for s, e in draft.content)
+        if quoted >= 0.9 * total:
+            kind = AttributionKind.DIRECT
+        elif quoted > 0:
+            kind = AttributionKind.MIXED
+        else:
+            kind = AttributionKind.INDIRECT
+        sentence_ids = sorted(
+            {f"s{u.index + 1}" for s, e in [*draft.content, draft.cue] for u in self.layout.sentences
+             if u.start < e and u.end > s},
+            key=lambda sid: int(sid[1:]),
+        )
+        return Attribution(
+            id=ids[id(draft)],
+            source=sources[id(draft)],
+            cue=Span.of(self.text, *draft.cue),
+            content=content,
+            kind=kind,
+            cue_type=draft.cue_type,
+            conduits=conduits,
+            nested_in=ids[id(draft.nested_in)] if draft.nested_in is not None else None,
+            sentence_ids=sentence_ids,
+        )
+
+
+def extract(text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon) -> list[Attribution]:
+    return _Extractor(text, doc, layout, index, lexicon).run()

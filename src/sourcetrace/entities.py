@@ -1,0 +1,249 @@
+"""Entity mentions and their canonicalisation: one entity per real-world thing, with every mention.
+
+Mentions come from spaCy's NER plus the gazetteer rules added in :mod:`sourcetrace.nlp`. They are merged
+by gazetteer id (ISIS = ISIL = Islamic State), by normalised name, by acronym, and, for people, by a
+fuzzy surname match with compatible first names (Hakem al-Zameli = al-Zameli = Hakem al-Zamli).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from spacy.tokens import Doc
+
+from sourcetrace.lexicon import Lexicon
+from sourcetrace.models import Entity, EntityKind, Mention, Span
+from sourcetrace.nlp import gazetteer_names
+
+_KIND_BY_LABEL = {
+    "PERSON": EntityKind.PERSON,
+    "ORG": EntityKind.ORGANIZATION,
+    "OUTLET": EntityKind.OUTLET,
+    "GPE": EntityKind.PLACE,
+    "LOC": EntityKind.PLACE,
+    "FAC": EntityKind.PLACE,
+    "NORP": EntityKind.GROUP,
+}
+_OUTLET_NAME = re.compile(
+    r"\b(News|Agency|Times|Post|Press|Journal|Herald|Tribune|Gazette|Daily|Radio|TV|Television|Broadcasting|"
+    r"Telegraph|Chronicle|Reuters|Wire|Magazine|Observer|Guardian|Independent)\b"
+)
+_SURNAME_PARTICLE = re.compile(r"^(al|el|ad|as|ash|ben|bin|ibn|abu|van|von|de|da|del|della|di|du|le|la)[-\s]", re.I)
+
+
+@dataclass
+class _Cluster:
+    id: str
+    kind: EntityKind
+    forms: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    gazetteer_name: str | None = None
+    role: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self.gazetteer_name:
+            return self.gazetteer_name
+        return max(self.forms, key=lambda form: (len(form.split()), len(form)))
+
+
+@dataclass
+class EntityIndex:
+    """Mentions by character offset and the clusters they belong to; stages add resolved mentions."""
+
+    text: str
+    clusters: dict[str, _Cluster] = field(default_factory=dict)
+
+    def entity_at(self, start: int, end: int, kinds: set[EntityKind] | None = None) -> str | None:
+        """The entity with a mention inside ``[start, end)``, preferring the longest such mention."""
+        best: tuple[int, str] | None = None
+        for cluster in self.clusters.values():
+            if kinds and cluster.kind not in kinds:
+                continue
+            for mention in cluster.mentions:
+                inside = start <= mention.span.start and mention.span.end <= end
+                # a person mention extended over a title may start before a source's name part
+                ends_inside = start < mention.span.end <= end and cluster.kind is EntityKind.PERSON
+                if (inside or ends_inside) and mention.resolved_from is None:
+                    length = mention.span.end - mention.span.start
+                    if best is None or length > best[0]:
+                        best = (length, cluster.id)
+        return best[1] if best else None
+
+    def mentions_before(self, offset: int, kinds: set[EntityKind]) -> list[tuple[Mention, EntityKind]]:
+        """Mentions of the given kinds ending before ``offset``, nearest first."""
+        found = [
+            (m, c.kind)
+            for c in self.clusters.values()
+            if c.kind in kinds
+            for m in c.mentions
+            if m.span.end <= offset
+        ]
+        return sorted(found, key=lambda item: -item[0].span.start)
+
+    def name(self, entity_id: str) -> str:
+        return self.clusters[entity_id].name
+
+    def kind(self, entity_id: str) -> EntityKind:
+        return self.clusters[entity_id].kind
+
+    def role(self, entity_id: str) -> str | None:
+        return self.clusters[entity_id].role
+
+    def set_role(self, entity_id: str, role: str) -> None:
+        cluster = self.clusters[entity_id]
+        if cluster.role is None or len(role) > len(cluster.role):
+            cluster.role = role
+
+    def add_mention(self, entity_id: str, start: int, end: int, resolved_from: str) -> None:
+        cluster = self.clusters[entity_id]
+        if not any(m.span.start == start and m.span.end == end for m in cluster.mentions):
+            cluster.mentions.append(
+                Mention(span=Span.of(self.text, start, end), entity_id=entity_id, resolved_from=resolved_from)
+            )
+
+    def entities(self) -> list[Entity]:
+        result = []
+        for cluster in self.clusters.values():
+            mentions = sorted(cluster.mentions, key=lambda m: m.span.start)
+            name = cluster.name
+            aliases = sorted({m.span.text for m in mentions if m.resolved_from is None} - {name})
+            result.append(
+                Entity(
+                    id=cluster.id, name=name, kind=cluster.kind, aliases=aliases, mentions=mentions,
+                    role=cluster.role,
+                )
+            )
+        return sorted(result, key=lambda e: e.mentions[0].span.start if e.mentions else 0)
+
+
+def clean_name(surface: str, titles: tuple[str, ...] = ()) -> str:
+    """The name without a leading article, possessive, line breaks or (for people) titles."""
+    name = " ".join(surface.split())
+    name = re.sub(r"[’']s$", "", name)
+    name = re.sub(r"^(the|The)\s+", "", name)
+    changed = True
+    while changed:
+        changed = False
+        for title in titles:
+            if name.startswith(title + " ") and len(name) > len(title) + 1:
+                name = name[len(title) + 1 :]
+                changed = True
+    name = name.strip(" ,")
+    return name if re.search(r"\w\.\w", name) else name.rstrip(".")
+
+
+def _person_parts(name: str) -> tuple[str, str]:
+    """(first names, normalised surname) — the surname without particles like 'al-' and hyphens."""
+    tokens = name.split()
+    surname = _SURNAME_PARTICLE.sub("", tokens[-1]).replace("-", "").lower()
+    return " ".join(tokens[:-1]).lower(), surname
+
+
+def _same_person(a: str, b: str) -> bool:
+    first_a, surname_a = _person_parts(a)
+    first_b, surname_b = _person_parts(b)
+    if not surname_a or not surname_b or fuzz.ratio(surname_a, surname_b) < 85:
+        return False
+    return not first_a or not first_b or fuzz.ratio(first_a, first_b) >= 85
+
+
+def _acronym(name: str) -> str:
+    return "".join(word[0] for word in re.findall(r"[A-Za-z][\w’'-]*", name) if word[0].isupper())
+
+
+def extract(text: str, doc: Doc, lexicon: Lexicon) -> EntityIndex:
+    index = EntityIndex(text)
+    by_key: dict[str, str] = {}
+    for ent in doc.ents:
+        kind = _KIND_BY_LABEL.get(ent.label_)
+        role = None
+        if kind is None:
+            continue
+        start, end = ent.start_char, ent.end_char
+        surface = text[start:end]
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if kind is EntityKind.ORGANIZATION and _OUTLET_NAME.search(surface):
+            kind = EntityKind.OUTLET
+        name = clean_name(surface, lexicon.person_titles if kind is EntityKind.PERSON else ())
+        if not name or not any(c.isupper() for c in name):
+            continue  # "n’t" tagged as a place, lower-case noise
+        if kind is EntityKind.PERSON:
+            start, role = _title_before(doc, ent.start, text, lexicon)
+        if kind is EntityKind.PERSON and name.endswith(("’s", "'s")):
+            name = name[:-2]
+        cluster_id = _match(index, by_key, ent.ent_id_, name, kind)
+        if cluster_id is None:
+            cluster_id = f"e{len(index.clusters) + 1}"
+            index.clusters[cluster_id] = _Cluster(cluster_id, kind)
+        cluster = index.clusters[cluster_id]
+        if kind is EntityKind.PERSON and role:
+            index.set_role(cluster_id, role)
+        if ent.ent_id_:
+            by_key["gaz:" + ent.ent_id_] = cluster_id
+            cluster.gazetteer_name = gazetteer_names().get(ent.ent_id_, cluster.gazetteer_name)
+        by_key[_key(kind, name)] = cluster_id
+        cluster.forms.append(name)
+        cluster.mentions.append(Mention(span=Span.of(text, start, end), entity_id=cluster_id))
+    _merge_people(index)
+    return index
+
+
+def _key(kind: EntityKind, name: str) -> str:
+    return f"{kind}:{name.lower().replace('.', '')}"
+
+
+def _title_before(doc: Doc, first: int, text: str, lexicon: Lexicon) -> tuple[int, str | None]:
+    """Extend a person mention left over a title ("General Dunford"); return its start and any role.
+
+    The role is the run of capitalised modifiers before the name ("U.S. Gen.", "Russian Deputy Defense
+    Minister"), which is how news style introduces people.
+    """
+    i = first
+    while i > 0 and doc[i - 1].dep_ in ("compound", "amod", "nmod") and doc[i - 1].head.i >= first and (
+        doc[i - 1].text[:1].isupper()
+    ):
+        i -= 1
+    role = text[doc[i].idx : doc[first].idx].strip() if i < first else None
+    start = doc[first].idx
+    if role:
+        for title in lexicon.person_titles:
+            if role.endswith(title):
+                start = doc[first].idx - len(title) - (doc[first].idx - doc[first - 1].idx - len(doc[first - 1]))
+                break
+    return start, role
+
+
+def _match(index: EntityIndex, by_key: dict[str, str], ent_id: str, name: str, kind: EntityKind) -> str | None:
+    if ent_id and "gaz:" + ent_id in by_key:
+        return by_key["gaz:" + ent_id]
+    if _key(kind, name) in by_key:
+        return by_key[_key(kind, name)]
+    if kind in (EntityKind.ORGANIZATION, EntityKind.OUTLET):
+        for cluster in index.clusters.values():
+            if cluster.kind not in (EntityKind.ORGANIZATION, EntityKind.OUTLET):
+                continue
+            for form in cluster.forms:
+                if (name.isupper() and _acronym(form) == name) or (form.isupper() and _acronym(name) == form):
+                    return cluster.id
+    return None
+
+
+def _merge_people(index: EntityIndex) -> None:
+    """Fold each person cluster into an earlier or fuller one naming the same person."""
+    people = [c for c in index.clusters.values() if c.kind is EntityKind.PERSON]
+    people.sort(key=lambda c: -max(len(f.split()) for f in c.forms))
+    for i, fuller in enumerate(people):
+        if fuller.id not in index.clusters:
+            continue
+        for other in people[i + 1 :]:
+            if other.id in index.clusters and any(_same_person(fuller.name, f) for f in other.forms):
+                fuller.forms += other.forms
+                for mention in other.mentions:
+                    mention.entity_id = fuller.id
+                fuller.mentions += other.mentions
+                fuller.role = fuller.role or other.role
+                del index.clusters[other.id]

@@ -1,0 +1,51 @@
+"""The curated word lists behind the rule layer, loaded from ``resources/lexicon.json``."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    speech_verbs: frozenset[str]
+    cognition_verbs: frozenset[str]
+    intention_verbs: frozenset[str]
+    audience_nouns: frozenset[str]
+    report_nouns: frozenset[str]
+    anonymous_nouns: frozenset[str]
+    person_titles: tuple[str, ...]
+    loaded_terms: re.Pattern[str]
+    hedges: re.Pattern[str]
+    first_person: frozenset[str]
+    boilerplate: tuple[re.Pattern[str], ...]
+    markers: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def load(cls) -> Lexicon:
+        data = json.loads(resources.files("sourcetrace.resources").joinpath("lexicon.json").read_text("utf-8"))
+        return cls(
+            speech_verbs=frozenset(data["speech_verbs"]),
+            cognition_verbs=frozenset(data["cognition_verbs"]),
+            intention_verbs=frozenset(data["intention_verbs"]),
+            audience_nouns=frozenset(data["audience_nouns"]),
+            report_nouns=frozenset(data["report_nouns"]),
+            anonymous_nouns=frozenset(data["anonymous_nouns"]),
+            person_titles=tuple(sorted(data["person_titles"], key=len, reverse=True)),
+            loaded_terms=_alternation(data["loaded_terms"]),
+            hedges=_alternation(data["hedges_and_intensifiers"]),
+            first_person=frozenset(data["first_person"]),
+            boilerplate=tuple(re.compile(p) for p in data["boilerplate_patterns"]),
+            markers=tuple(re.compile(p) for p in data["marker_patterns"]),
+        )
+
+    def is_cue_lemma(self, lemma: str) -> bool:
+        return lemma in self.speech_verbs or lemma in self.cognition_verbs
+
+
+def _alternation(terms: list[str]) -> re.Pattern[str]:
+    """One case-insensitive whole-word pattern; longest terms first so phrases win over their words."""
+    ordered = sorted(terms, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?![\w-])", re.IGNORECASE)
