@@ -252,22 +252,19 @@ class _Extractor:
         return []
 
     def _cue_attachments(self, verb: Token) -> list[Token]:
-        """Words that belong with the cue rather than the content: 'told reporters', 'said Friday'."""
-        return [
-            c
-            for c in verb.children
-            if c.i > verb.i
-            and (
-                c.dep_ in ("prt", "npadvmod", "dative")
-                or (c.dep_ == "advmod" and c.i == verb.i + 1)
-                or (c.dep_ == "dobj" and (c.lower_ in self.lexicon.audience_nouns or c.ent_type_))
-                or (c.dep_ == "prep" and c.lower_ in ("in", "on", "at", "during", "to") and c.i == verb.i + 1
-                    and not any(g.dep_ == "pcomp" for g in c.children))
+        """Words after the cue that belong with it, not the content: 'told reporters', 'said Friday'."""
+        attached: list[Token] = []
+        for child in verb.children:
+            if child.i < verb.i or self.in_quote(child):
+                continue
+            audience = child.dep_ in ("dobj", "dative") and (
+                child.lower_ in self.lexicon.audience_nouns or bool(child.ent_type_)
             )
-            and not any(c.idx >= q.start and q.level == 0 and c.idx < q.end for q in self.layout.quotes)
-            for _ in [0]
-        ] + [t for c in verb.children if c.dep_ in ("dobj", "dative") and c.i > verb.i and (
-            c.lower_ in self.lexicon.audience_nouns or c.ent_type_) for t in c.subtree]
+            if audience:
+                attached += list(child.subtree)
+            elif child.dep_ in ("prt", "npadvmod", "dative") or (child.dep_ == "advmod" and child.i == verb.i + 1):
+                attached.append(child)
+        return attached
 
     def quote_starting_after(self, verb: Token, unit: SentenceUnit) -> tuple[int, int] | None:
         """'“A,” he said, “B.”' — the quotation that resumes after the cue in the same paragraph."""
@@ -387,10 +384,8 @@ class _Extractor:
         text = self.text
         surface = text[start:end]
         role = self.role_of(draft, start, end)
-        if role and role[0] == start:  # a title before the name: "Russian Deputy Defense Minister X"
-            core = self.trim(role[1], end)
-        else:
-            core = self.trim(start, role[0] if role else end)
+        # with a title before the name ("Russian Deputy Defense Minister X") the name follows the role
+        core = self.trim(role[1], end) if role and role[0] == start else self.trim(start, role[0] if role else end)
         root = draft.source_root
         lower = surface.lower().strip("“”\"' ")
         resolved_from: Span | None = None
@@ -455,7 +450,7 @@ class _Extractor:
         name_tokens = [t for t in root.subtree if t.ent_type_ == "PERSON"]
         if name_tokens and name_tokens[0].idx > start:
             title = self.trim(start, name_tokens[0].idx)
-            if title[1] > title[0] and not self.text[title[0] : title[1]].lower() in ("the", "a", "an"):
+            if title[1] > title[0] and self.text[title[0] : title[1]].lower() not in ("the", "a", "an"):
                 return title
         return None
 

@@ -73,7 +73,7 @@ class Layout:
 
 def find_paragraphs(text: str) -> list[Paragraph]:
     """Every non-blank line is a paragraph; trailing whitespace is not part of it."""
-    paragraphs = []
+    paragraphs: list[Paragraph] = []
     for match in re.finditer(r"[^\n]+", text):
         stripped = match.group().rstrip()
         lead = len(match.group()) - len(match.group().lstrip())

@@ -64,13 +64,12 @@ def _author_evidence(text: str, start: int, lexicon: Lexicon, unit: SentenceUnit
                                      note="intensifier or hedge: the author's stance"))
     for token in unit.sent:
         offset = token.idx - start
-        if token.text in lexicon.first_person or token.text in {"We", "Our", "Us"}:
-            if outside_quotes(offset):
-                score += 2
-                evidence.append(Evidence(kind=EvidenceKind.HEDGE,
-                                         span=Span(start=token.idx, end=token.idx + len(token), text=token.text),
-                                         note="first person: the author speaks for themselves"))
-                break
+        if (token.text in lexicon.first_person or token.text in {"We", "Our", "Us"}) and outside_quotes(offset):
+            score += 2
+            evidence.append(Evidence(kind=EvidenceKind.HEDGE,
+                                     span=Span(start=token.idx, end=token.idx + len(token), text=token.text),
+                                     note="first person: the author speaks for themselves"))
+            break
     for attribution in attributions:
         if attribution.cue_type is CueType.COGNITION and unit.start <= attribution.cue.start < unit.end:
             score += 2

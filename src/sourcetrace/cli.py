@@ -1,0 +1,145 @@
+"""The ``sourcetrace`` command line: a thin layer over :mod:`sourcetrace.pipeline` and the renderers."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from sourcetrace.errors import SourcetraceError
+from sourcetrace.models import Article, Report
+
+app = typer.Typer(
+    help="sourcetrace reads news the way a careful fact-checker does: who claims what, through whom, "
+    "in whose voice.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+DEMO_URL = "http://usdefensewatch.com/2015/10/insult-to-injury-russia-given-the-green-light-by-baghdad-to-hit-isis-in-iraq/"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _errors_as_messages(command: Callable[P, R]) -> Callable[P, R]:
+    """Expected failures become one line on stderr and a non-zero exit, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except SourcetraceError as error:
+            Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            Console(stderr=True).print("interrupted")
+            raise typer.Exit(130) from None
+        except OSError as error:
+            Console(stderr=True).print(f"[bold red]error:[/] {error.strerror or error}: "
+                                       f"{getattr(error, 'filename', '') or ''}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
+    from sourcetrace.render import format_report
+
+    if fmt is OutputFormat.text:
+        from sourcetrace.render.terminal import render_terminal
+
+        if output is None:
+            render_terminal(report, Console())
+            return
+        with output.open("w", encoding="utf-8") as handle:
+            render_terminal(report, Console(file=handle, width=140, color_system=None))
+        return
+    rendered = format_report(report, fmt.value)
+    if output is None:
+        sys.stdout.write(rendered + "\n")
+    else:
+        output.write_text(rendered + "\n", encoding="utf-8")
+
+
+def _analyze(article_loader: Callable[[], Article], fmt: OutputFormat, output: Path | None) -> None:
+    from sourcetrace.pipeline import Pipeline
+
+    with Console(stderr=True).status("Loading models and analysing…", spinner="dots"):
+        article = article_loader()
+        report = Pipeline().analyze_article(article)
+    _emit(report, fmt, output)
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+
+
+@app.command()
+@_errors_as_messages
+def analyze(
+    source: Annotated[str, typer.Argument(help="A file path, an http(s) URL, or - for standard input.")],
+    fmt: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
+    url: Annotated[str | None, typer.Option(help="The article's URL, when SOURCE is a file or stdin.")] = None,
+    title: Annotated[str | None, typer.Option(help="Override the detected title.")] = None,
+    site: Annotated[str | None, typer.Option(help="The publishing site (domain), if not given by --url.")] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow fetching URLs on private or loopback addresses.")
+    ] = False,
+) -> None:
+    """Analyse one article (plain text or HTML) and report attributions, voices and entities."""
+    from sourcetrace.ingest import load_article
+
+    _analyze(lambda: load_article(source, allow_private=allow_private, url=url, title=title, site=site),
+             fmt, output)
+
+
+@app.command()
+@_errors_as_messages
+def demo(fmt: FormatOption = OutputFormat.text, output: OutputOption = None) -> None:
+    """Analyse the bundled demo article (a 2015 usdefensewatch.com blog post, see its README)."""
+    from sourcetrace.ingest import article_from_text
+
+    text = resources.files("sourcetrace.resources").joinpath("demo-article.txt").read_text("utf-8")
+    _analyze(lambda: article_from_text(text, url=DEMO_URL), fmt, output)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON schema of the report (``--format json`` output)."""
+    sys.stdout.write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
+
+
+def _register_optional_commands() -> None:
+    try:
+        from sourcetrace.cli_outlets import outlets_app
+    except ImportError:  # the outlet registry is optional in a trimmed install
+        return
+    app.add_typer(outlets_app, name="outlets", help="Look up outlets in the bundled source registry.")
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""A Markdown report: the same sections as the terminal report, for issue trackers and wikis."""
+
+from __future__ import annotations
+
+from sourcetrace.models import Report, Voice
+from sourcetrace.render import VOICE_LABELS, chain_label, content_label, source_label
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_markdown(report: Report) -> str:
+    article = report.article
+    lines = [f"# {_cell(article.title or 'Untitled article')}", ""]
+    for label, value in (("Byline", article.byline), ("Date", article.date), ("Site", article.site),
+                         ("URL", article.url)):
+        if value:
+            lines.append(f"- **{label}:** {_cell(value)}")
+    lines += ["", "## Whose voice", "", "| voice | sentences | share of text |", "|---|---:|---:|"]
+    for share in report.voice_breakdown:
+        if share.sentences:
+            lines.append(f"| {VOICE_LABELS[share.voice]} | {share.sentences} | {share.share:.0%} |")
+    lines += ["", f"## Attributions ({len(report.attributions)})", "",
+              "| # | source | cue | content | kind | chain |", "|---|---|---|---|---|---|"]
+    for a in report.attributions:
+        nested = f" (inside {a.nested_in})" if a.nested_in else ""
+        lines.append(
+            f"| {a.id}{nested} | {_cell(source_label(a))} | {_cell(a.cue.text)} | {_cell(content_label(a))} "
+            f"| {a.kind.value} | {_cell(chain_label(a))} |"
+        )
+    opinions = [s for s in report.sentences if s.voice is Voice.AUTHOR_OPINION]
+    if opinions:
+        lines += ["", "## The author's opinion", ""]
+        for sentence in opinions:
+            terms = ", ".join(f"“{e.span.text}”" for e in sentence.evidence if e.span is not None)
+            lines.append(f"- {_cell(sentence.span.text)}" + (f" — *{terms}*" if terms else ""))
+    lines += ["", "## Entities", "", "| name | kind | also written as | mentions |", "|---|---|---|---:|"]
+    for entity in report.entities:
+        lines.append(
+            f"| {_cell(entity.name)} | {entity.kind.value} | {_cell(', '.join(entity.aliases))} "
+            f"| {len(entity.mentions)} |"
+        )
+    lines += ["", f"*{_cell(report.generator)}; schema {report.schema_version}*", ""]
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""The readable terminal report, printed with rich."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from sourcetrace.models import Report, Voice
+from sourcetrace.render import VOICE_LABELS, chain_label, content_label, source_label
+
+VOICE_STYLES = {
+    Voice.REPORTED: "cyan",
+    Voice.DIRECT_QUOTE: "green",
+    Voice.AUTHOR_ASSERTION: "white",
+    Voice.AUTHOR_OPINION: "magenta",
+    Voice.CAPTION: "dim",
+    Voice.HEADLINE: "bold",
+    Voice.MARKER: "yellow",
+    Voice.BOILERPLATE: "dim",
+}
+
+
+def _header(report: Report) -> Panel:
+    article = report.article
+    meta = Text()
+    for label, value in (("By", article.byline), ("Date", article.date), ("Site", article.site),
+                         ("URL", article.url)):
+        if value:
+            meta.append(f"{label}: ", style="bold").append(f"{value}\n")
+    meta.append(f"{len(article.text):,} characters, {len(report.sentences)} sentences", style="dim")
+    return Panel(meta, title=Text(article.title or "Untitled article", style="bold"), title_align="left")
+
+
+def _voices(report: Report) -> Table:
+    table = Table(title="Whose voice", title_justify="left", show_edge=False)
+    table.add_column("voice")
+    table.add_column("sentences", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("")
+    for share in report.voice_breakdown:
+        if share.sentences:
+            bar = Text("█" * max(1, round(share.share * 40)), style=VOICE_STYLES[share.voice])
+            table.add_row(VOICE_LABELS[share.voice], str(share.sentences), f"{share.share:.0%}", bar)
+    return table
+
+
+def _attributions(report: Report) -> Table:
+    table = Table(title=f"Who claims what, through whom ({len(report.attributions)} attributions)",
+                  title_justify="left", show_lines=True, expand=True)
+    table.add_column("#", no_wrap=True)
+    table.add_column("source", ratio=2)
+    table.add_column("cue", ratio=1)
+    table.add_column("content", ratio=4)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("chain to this article", ratio=2)
+    for a in report.attributions:
+        table.add_row(
+            a.id + (f"\nin {a.nested_in}" if a.nested_in else ""),
+            source_label(a),
+            a.cue.text,
+            content_label(a, 240),
+            a.kind.value + ("" if a.cue_type == "speech" else f"\n{a.cue_type.value}"),
+            chain_label(a),
+        )
+    return table
+
+
+def _sentences(report: Report) -> Table:
+    table = Table(title="Sentences by voice", title_justify="left", show_edge=False, expand=True)
+    table.add_column("#", no_wrap=True)
+    table.add_column("voice", no_wrap=True)
+    table.add_column("sentence", ratio=5)
+    table.add_column("evidence", ratio=2)
+    for sentence in report.sentences:
+        evidence = ", ".join(f"“{e.span.text}”" for e in sentence.evidence if e.span is not None
+                             and len(e.span.text) < 40)
+        text = " ".join(sentence.span.text.split())
+        table.add_row(sentence.id, Text(VOICE_LABELS[sentence.voice], style=VOICE_STYLES[sentence.voice]),
+                      text if len(text) < 200 else text[:199] + "…", evidence)
+    return table
+
+
+def _entities(report: Report) -> Table:
+    table = Table(title="Entities", title_justify="left", show_edge=False, expand=True)
+    table.add_column("name")
+    table.add_column("kind")
+    table.add_column("also written as", ratio=2)
+    table.add_column("mentions", justify="right")
+    for entity in report.entities:
+        if entity.kind.value in ("person", "organization", "outlet") or len(entity.mentions) > 2:
+            table.add_row(entity.name + (f"\n[dim]{entity.role}[/]" if entity.role else ""), entity.kind.value,
+                          ", ".join(entity.aliases), str(len(entity.mentions)))
+    return table
+
+
+def render_terminal(report: Report, console: Console) -> None:
+    console.print(Group(_header(report), _voices(report), _attributions(report), _sentences(report),
+                        _entities(report)))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
