@@ -170,6 +170,61 @@ class Attribution(_Model):
         return [*names, "this article"]
 
 
+class RegistryLabel(_Model):
+    """One label one registry gives an outlet, with what is needed to cite it."""
+
+    label: str = Field(description="Normalised label, e.g. state_controlled, wire_service, unreliable")
+    registry: str
+    value: str | None = Field(None, description="The registry's own wording or score")
+    snapshot: str | None = None
+    licence: str | None = None
+    url: str | None = None
+
+
+class OutletRole(StrEnum):
+    PUBLISHER = "publisher"  # the site that published this article
+    CONDUIT = "conduit"  # a claim passed through it ("according to Reuters")
+    SOURCE = "source"  # it is the speaker of an attribution ("RT reported that")
+    MENTIONED = "mentioned"
+
+
+class OutletLink(_Model):
+    """An outlet the article leans on, linked to the source registry where it is listed."""
+
+    name: str
+    registry_id: str | None = Field(None, description="Id in the outlet registry; None when not listed")
+    entity_id: str | None = None
+    roles: list[OutletRole] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    country: str | None = None
+    labels: list[RegistryLabel] = Field(default_factory=list)
+    evidence: list[Span] = Field(default_factory=list, description="Where the article names it")
+    attribution_ids: list[str] = Field(default_factory=list)
+
+
+class SignalLevel(StrEnum):
+    INFO = "info"
+    CAUTION = "caution"
+    WARNING = "warning"
+
+
+class Signal(_Model):
+    """One named, explainable credibility signal with the spans that are its evidence."""
+
+    id: str
+    name: str
+    value: float | int | str | bool
+    level: SignalLevel
+    explanation: str
+    evidence: list[Span] = Field(default_factory=list)
+
+
+class Credibility(_Model):
+    summary: str = Field(description="A few sentences a reader understands in ten seconds")
+    signals: list[Signal] = Field(default_factory=list)
+    method: str = Field(description="How the signals are computed and combined; never a bare score")
+
+
 class VoiceShare(_Model):
     voice: Voice
     sentences: int
@@ -185,6 +240,8 @@ class Report(_Model):
     entities: list[Entity]
     attributions: list[Attribution]
     voice_breakdown: list[VoiceShare]
+    outlets: list[OutletLink] = Field(default_factory=list)
+    credibility: Credibility | None = None
     warnings: list[str] = Field(default_factory=list)
 
     def entity(self, entity_id: str) -> Entity:
