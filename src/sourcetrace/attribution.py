@@ -178,8 +178,10 @@ class _Extractor:
             subject = self.subject(token)
             if subject is not None and subject.lower_ in _PRONOUNS_SELF and self.in_quote(token):
                 continue  # a speaker reporting their own words inside their quote
-            if subject is not None and subject.lower_ in ("it", "this", "that", "there"):
-                continue  # "it said" about a report is rare; "it is said" / expletives are not attributions
+            if subject is not None and (subject.lower_ == "there" or (
+                subject.lower_ == "it" and subject.dep_ == "nsubjpass"
+            )):
+                continue  # expletives: "it is said that", "there is talk" name no one
             content = self.content_for(token, unit, phrases, subject)
             if not content:
                 continue
