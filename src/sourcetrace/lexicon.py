@@ -22,6 +22,9 @@ class Lexicon:
     first_person: frozenset[str]
     boilerplate: tuple[re.Pattern[str], ...]
     markers: tuple[re.Pattern[str], ...]
+    place_metonyms: dict[str, str]
+    predicate_groups: dict[str, str]  # word or lemma → group name
+    negations: frozenset[str]
 
     @classmethod
     def load(cls) -> Lexicon:
@@ -39,6 +42,9 @@ class Lexicon:
             first_person=frozenset(data["first_person"]),
             boilerplate=tuple(re.compile(p) for p in data["boilerplate_patterns"]),
             markers=tuple(re.compile(p) for p in data["marker_patterns"]),
+            place_metonyms=dict(data["place_metonyms"]),
+            predicate_groups={word: group for group, words in data["predicate_groups"].items() for word in words},
+            negations=frozenset(data["negations"]),
         )
 
     def is_cue_lemma(self, lemma: str) -> bool:

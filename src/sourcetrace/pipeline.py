@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
-from sourcetrace import attribution, entities, voice
+from sourcetrace import attribution, credibility, entities, voice
 from sourcetrace.ingest import article_from_text
 from sourcetrace.language import require_english
 from sourcetrace.lexicon import Lexicon
-from sourcetrace.models import Article, Report
+from sourcetrace.models import Article, OutletLink, Report
 from sourcetrace.nlp import MODEL_NAME, MODEL_VERSION, load_nlp, parse
 from sourcetrace.segment import build_layout
 
@@ -34,6 +34,7 @@ class Pipeline:
         entity_index = entities.extract(article.text, doc, self.lexicon)
         attributions = attribution.extract(article.text, doc, layout, entity_index, self.lexicon)
         sentences = voice.classify(article, layout, attributions, self.lexicon)
+        outlets: list[OutletLink] = []
         return Report(
             generator=f"sourcetrace {_version()}; spaCy model {MODEL_NAME} {MODEL_VERSION}",
             article=article,
@@ -41,6 +42,9 @@ class Pipeline:
             entities=entity_index.entities(),
             attributions=attributions,
             voice_breakdown=voice.breakdown(sentences),
+            outlets=outlets,
+            credibility=credibility.assess(article, doc, sentences, attributions, entity_index, outlets,
+                                           self.lexicon),
         )
 
     def analyze(
