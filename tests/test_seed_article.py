@@ -9,9 +9,10 @@ from sourcetrace.models import Attribution, AttributionKind, Report, SourceType,
 
 
 def _by_content(report: Report, fragment: str) -> Attribution:
+    """The attribution with the tightest content around ``fragment`` (an outer quote also contains it)."""
     matches = [a for a in report.attributions if any(fragment in " ".join(c.text.split()) for c in a.content)]
-    assert len(matches) == 1, f"expected one attribution whose content has {fragment!r}, got {len(matches)}"
-    return matches[0]
+    assert matches, f"no attribution's content has {fragment!r}"
+    return min(matches, key=lambda a: sum(len(c.text) for c in a.content))
 
 
 def _sentence(report: Report, fragment: str) -> Voice:
