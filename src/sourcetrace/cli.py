@@ -65,7 +65,8 @@ def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
         from sourcetrace.render.terminal import render_terminal
 
         if output is None:
-            render_terminal(report, Console())
+            # piped output gets a readable fixed width instead of rich's 80-column fallback
+            render_terminal(report, Console(width=None if sys.stdout.isatty() else 140))
             return
         with output.open("w", encoding="utf-8") as handle:
             render_terminal(report, Console(file=handle, width=140, color_system=None))
