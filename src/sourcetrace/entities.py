@@ -203,7 +203,7 @@ def _title_before(doc: Doc, first: int, text: str, lexicon: Lexicon) -> tuple[in
     Minister"), which is how news style introduces people.
     """
     i = first
-    while i > 0 and doc[i - 1].dep_ in ("compound", "amod", "nmod") and doc[i - 1].head.i >= first and (
+    while i > 0 and doc[i - 1].dep_ in ("compound", "amod", "nmod") and doc[i - 1].head.i >= i and (
         doc[i - 1].text[:1].isupper()
     ):
         i -= 1
@@ -212,7 +212,7 @@ def _title_before(doc: Doc, first: int, text: str, lexicon: Lexicon) -> tuple[in
     if role:
         for title in lexicon.person_titles:
             if role.endswith(title):
-                start = doc[first].idx - len(title) - (doc[first].idx - doc[first - 1].idx - len(doc[first - 1]))
+                start = doc[first - 1].idx + len(doc[first - 1]) - len(title)
                 break
     return start, role
 
