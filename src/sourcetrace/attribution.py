@@ -187,8 +187,12 @@ class _Extractor:
                 continue
             cue = self.cue_span(token)
             draft = _Draft(cue=cue, content=content, cue_type=cue_type, sentence=unit)
+            source_span = None
+            if subject is not None and subject.lower_ in ("who", "which", "that") and token.dep_ == "relcl":
+                subject = token.head  # "the minister, who said ...": the relative clause's noun speaks
+                source_span = self.noun_without_clause(subject, token)
             if subject is not None:
-                draft.source = self.subtree_span(subject, phrases)
+                draft.source = source_span or self.subtree_span(subject, phrases)
                 # a mis-parsed "The U.S. and several countries operating in Syria have said": the noun
                 # phrase is the subject of the participle the parser took for a clausal subject
                 inner = self.subject(subject) if subject.dep_ == "csubj" else None
@@ -201,6 +205,10 @@ class _Extractor:
                 if child.dep_ in ("dobj", "dative") and child.ent_type_ == "OUTLET":
                     draft.told_outlet = (child.idx, child.idx + len(child))
             self.drafts.append(draft)
+
+    def noun_without_clause(self, noun: Token, clause_verb: Token) -> tuple[int, int]:
+        tokens = [t for t in noun.subtree if t.i < min(t2.i for t2 in clause_verb.subtree)]
+        return self.trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
 
     def governing_draft(self, verb: Token) -> _Draft | None:
         head = verb.head
@@ -354,7 +362,9 @@ class _Extractor:
     def nest(self) -> None:
         for inner in self.drafts:
             outers = [
-                d for d in self.drafts if d is not inner and d.contains(inner.cue[0]) and not inner.contains(d.cue[0])
+                d for d in self.drafts
+                if d is not inner and d.contains(inner.cue[0]) and not inner.contains(d.cue[0])
+                and inner.inherited_source is not d  # "vowed to ..., urging": one speaker, not a chain
             ]
             if outers:
                 inner.nested_in = min(outers, key=lambda d: sum(e - s for s, e in d.content))

@@ -61,7 +61,11 @@ def article_from_text(text: str, *, url: str | None = None, title: str | None = 
     _check_size(text)
     title_span = byline_span = None
     lines = [m for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
-    if lines and len(lines[0].group().strip()) <= MAX_TITLE_CHARS and not lines[0].group().rstrip().endswith("."):
+    first_line = lines[0].group().strip() if lines else ""
+    # a headline is short; some feeds end it with a period, prose paragraphs are longer
+    if first_line and len(first_line) <= MAX_TITLE_CHARS and (
+        not first_line.endswith(".") or len(first_line.split()) <= 25
+    ) and len(lines) > 1:
         first = lines[0]
         start = first.start() + len(first.group()) - len(first.group().lstrip())
         title_span = Span.of(text, start, first.start() + len(first.group().rstrip()))
