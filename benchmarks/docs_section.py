@@ -44,7 +44,7 @@ def git_commit() -> str:
         return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + ("+dirty" if git("status", "--porcelain", "--", "src/sourcetrace") else "")
+    return commit + ("+dirty" if git("status", "--porcelain", "-uno", "--", "src/sourcetrace") else "")
 
 
 def today() -> str:
