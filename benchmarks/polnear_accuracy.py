@@ -156,14 +156,16 @@ def score_article(article: GoldArticle, pred: list[Triple], segment: Segmenter, 
     scores.relation += relation
     scores.by_publisher[article.publisher] += relation
 
-    def quoted(triples: list[Triple]) -> list[tuple[tuple[int, int], ...]]:
-        return [t.content for t in triples if has_quote_marks("".join(article.text[s:e] for s, e in t.content))]
+    # GGT walks gold quotes in document order; PolNeAR's event order is the annotators' order.
+    gold_contents = sorted(t.content for t in gold)
+    pred_contents = [t.content for t in pred]
+
+    def quoted(contents: list[tuple[CharSpan, ...]]) -> list[tuple[CharSpan, ...]]:
+        return [c for c in contents if has_quote_marks("".join(article.text[s:e] for s, e in c))]
 
     for threshold in GGT_QUOTE_F1:
-        scores.quotes["all", threshold] += ggt_quote_counts(
-            [t.content for t in gold], [t.content for t in pred], threshold
-        )
-        scores.quotes["quoted", threshold] += ggt_quote_counts(quoted(gold), quoted(pred), threshold)
+        scores.quotes["all", threshold] += ggt_quote_counts(gold_contents, pred_contents, threshold)
+        scores.quotes["quoted", threshold] += ggt_quote_counts(quoted(gold_contents), quoted(pred_contents), threshold)
 
 
 def evaluate(articles: list[GoldArticle], predict: Predictor, console: Console) -> Scores:
@@ -254,7 +256,7 @@ shares a character with. Predictions: `sourcetrace.Pipeline().analyze(text).attr
   a character, and the sources share a character (or both are absent; a predicted source whose resolved
   entity has any mention overlapping the gold source also counts). One-to-one, greedy by content Jaccard.
 * **Quote F1** as the Gender Gap Tracker computes it (`NLP/evaluation/src/eval/evaluate_quotes.py` of
-  github.com/sfu-discourse-lab/GenderGapTracker): gold contents are taken in order; each is matched to the
+  github.com/sfu-discourse-lab/GenderGapTracker): gold contents are taken in document order; each is matched to the
   remaining prediction with the highest character coverage |gold ∩ pred| / |gold|, if that is strictly
   above 0.3 (resp. 0.8); unmatched predictions are false positives. The score is asymmetric, as in GGT: a
   prediction longer than the gold content is not penalised except through the one-to-one pairing. The
