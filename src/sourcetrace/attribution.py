@@ -532,6 +532,13 @@ class _Extractor:
             type=conduit_type,
         )
 
+    def without_final_period(self, start: int, end: int) -> int:
+        """PolNeAR-style contents end before the sentence's own period ("that X is weak" not "…weak.");
+        a period inside the quotation marks ("…wraps.”") and an abbreviation's ("the U.S.") stay."""
+        if end - start > 1 and self.text[end - 1] == "." and not self.text[end - 2].isupper():
+            return end - 1
+        return end
+
     def build(self, draft: _Draft, ids: dict[int, str], sources: dict[int, Source | None]) -> Attribution:
         conduits = [self.conduit(*p.noun_phrase, p.cue) for p in draft.conduits]
         if draft.told_outlet:
@@ -546,7 +553,7 @@ class _Extractor:
                 )
             conduits += [self.conduit(*p.noun_phrase, p.cue) for p in outer.conduits]
             outer = outer.nested_in
-        content = [Span.of(self.text, s, e) for s, e in draft.content]
+        content = [Span.of(self.text, s, self.without_final_period(s, e)) for s, e in draft.content]
         quoted = sum(self.layout.quoted_chars(s, e) for s, e in draft.content)
         total = sum(e - s for s, e in draft.content)
         if quoted >= 0.9 * total:
