@@ -35,6 +35,7 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"  # issue 5: the self-contained HTML report (render/html.py)
 
 
 def _errors_as_messages(command: Callable[P, R]) -> Callable[P, R]:
@@ -125,6 +126,23 @@ def demo(fmt: FormatOption = OutputFormat.text, output: OutputOption = None) -> 
 def schema() -> None:
     """Print the JSON schema of the report (``--format json`` output)."""
     sys.stdout.write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
+
+
+# issue 5: the web app (web.py)
+@app.command()
+@_errors_as_messages
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless it must be reachable.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow fetching URLs on private or loopback addresses.")
+    ] = False,
+) -> None:
+    """Serve the web app: a form for text, files and URLs that answers with the HTML report, and a JSON API."""
+    from sourcetrace.web import serve as run_server
+
+    run_server(host, port, allow_private=allow_private)
 
 
 def _register_optional_commands() -> None:

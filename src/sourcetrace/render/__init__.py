@@ -51,4 +51,8 @@ def format_report(report: Report, fmt: str) -> str:
         from sourcetrace.render.markdown import render_markdown
 
         return render_markdown(report)
+    if fmt == "html":
+        from sourcetrace.render.html import render_html
+
+        return render_html(report)
     raise ValueError(f"unknown format {fmt!r}")

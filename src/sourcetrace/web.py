@@ -1,0 +1,376 @@
+"""``sourcetrace serve``: a small web app over the same pipeline and renderers as the command line.
+
+``GET /`` is a plain HTML form (paste text, upload a file, or give a URL) that answers with the same
+self-contained HTML report as ``--format html``; ``POST /api/analyze`` answers with the report JSON.
+
+Choices worth knowing:
+
+* The models load once, in the lifespan, into one :class:`~sourcetrace.pipeline.Pipeline`; analyses run in
+  the threadpool so the event loop keeps answering, one at a time behind a lock (spaCy's ``Language`` is
+  not documented as thread-safe and the GIL leaves nothing to gain from parallel parsing).
+* Bodies are capped (2 MB by default) before any parsing, by an ASGI middleware that buffers at most that
+  much, so an oversized upload costs nothing and is answered 413.
+* Every expected failure is one JSON line ``{"error": "..."}`` (or the form again, with the message, for the
+  HTML flow) with a status that says whose fault it is; the server keeps serving.
+* URLs are fetched only over http(s) and, unless the server was started with ``--allow-private``, never
+  from private, loopback or link-local addresses: the app must not become a way into the network it runs in.
+  A user-supplied URL never reaches :func:`sourcetrace.ingest.load_article`, which would read a local path.
+* No page loads anything from elsewhere: the OpenAPI UIs (which pull scripts from a CDN) are off; the
+  machine-readable ``/openapi.json`` stays.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sourcetrace.errors import FetchError, InputError, SourcetraceError, UnsupportedLanguageError
+from sourcetrace.models import Article, Report
+from sourcetrace.pipeline import Pipeline
+
+MAX_BODY_BYTES = 2_000_000
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class RequestTooLarge(InputError):
+    """The request body or the text in it is over the server's limit (answered 413)."""
+
+
+class AnalyzeRequest(BaseModel):
+    """``text`` is analysed as given; without it, ``url`` is fetched. With both, ``url`` is metadata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="The article as plain text (first line: title)")
+    url: str | None = Field(None, description="The article's URL: fetched when no text is given")
+    title: str | None = Field(None, description="Override the detected title")
+    site: str | None = Field(None, description="The publishing site (domain), if not given by the URL")
+
+
+def status_for(error: SourcetraceError) -> int:
+    """The HTTP status for an expected failure: 4xx when the request must change, 502 when the remote page failed."""
+    if isinstance(error, RequestTooLarge):
+        return 413
+    if isinstance(error, UnsupportedLanguageError | InputError):
+        return 422
+    if isinstance(error, _FetchRefused):
+        return 400
+    if isinstance(error, FetchError):
+        return 502
+    return 500
+
+
+class _FetchRefused(FetchError):
+    """The URL itself was refused (scheme, unresolvable host, private address): the user's to fix."""
+
+
+# ---- body limit --------------------------------------------------------------------------------------
+
+
+class BodyLimit:
+    """Reject request bodies over ``limit`` bytes with 413 before the app parses anything.
+
+    The declared Content-Length is checked first; chunked bodies are buffered up to the limit and then
+    replayed to the app, so the limit holds whatever the client claims.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._too_large(scope, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._too_large(scope, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        message = f"the request body is over the {self.limit:,}-byte limit of this server"
+        response = _error_response(scope.get("path", ""), 413, message)
+        await response(scope, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
+
+
+class SecurityHeaders:
+    """Headers every answer carries: no sniffing, no referrer, no framing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
+                         if name.lower().encode() not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# ---- pages -------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _form_assets() -> tuple[str, str]:
+    """The form page's stylesheet and its CSP (the report's look, plus the form's own rules)."""
+    from importlib import resources
+
+    from sourcetrace.render.html import _sha256, page_css
+
+    style = page_css() + "\n" + resources.files("sourcetrace.render").joinpath("templates", "form.css").read_text(
+        "utf-8")
+    csp = (f"default-src 'none'; style-src '{_sha256(style)}'; form-action 'self'; base-uri 'none'; "
+           "frame-ancestors 'none'")
+    return style, csp
+
+
+def _form_page(*, error: str | None = None, text: str = "", url: str = "", title: str = "",
+               allow_private: bool = False) -> str:
+    from sourcetrace.render.html import _environment
+
+    style, csp = _form_assets()
+    return _environment().get_template("form.html").render(
+        style=Markup(style), csp=csp, error=error, text=text, url=url, title=title, allow_private=allow_private,
+        max_mb=MAX_BODY_BYTES / 1_000_000,
+    )
+
+
+def _error_response(path: str, status: int, message: str) -> Response:
+    if path == "/report":
+        return HTMLResponse(_form_page(error=message), status_code=status)
+    return JSONResponse({"error": message}, status_code=status)
+
+
+# ---- the app -----------------------------------------------------------------------------------------
+
+
+def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
+               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The ASGI app. ``pipeline`` is built at start-up unless given (tests share theirs)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pipeline = pipeline if pipeline is not None else await run_in_threadpool(Pipeline)
+        yield
+
+    app = FastAPI(
+        title="sourcetrace",
+        summary="Who claims what, through whom, in whose voice: news articles read like a fact-checker.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    lock = threading.Lock()
+
+    def analyze_article(article: Article) -> Report:
+        with lock:
+            result: Report = app.state.pipeline.analyze_article(article)
+            return result
+
+    def fetch(url: str, title: str | None, site: str | None) -> Article:
+        from sourcetrace.fetch import check_url, fetch_url
+        from sourcetrace.ingest import article_from_bytes
+
+        try:
+            check_url(url, allow_private=allow_private)
+        except FetchError as error:
+            raise _FetchRefused(str(error).replace("use --allow-private", "start the server with --allow-private")) \
+                from None
+        page = fetch_url(url, allow_private=allow_private)
+        return article_from_bytes(page.data, url=page.url, content_type=page.content_type, title=title, site=site)
+
+    def from_text(text: str, url: str | None, title: str | None, site: str | None) -> Article:
+        from sourcetrace.ingest import MAX_TEXT_CHARS, article_from_text
+
+        if len(text) > MAX_TEXT_CHARS:
+            raise RequestTooLarge(f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+        return article_from_text(text, url=url or None, title=title or None, site=site or None)
+
+    @app.exception_handler(SourcetraceError)
+    async def expected_error(request: Request, error: SourcetraceError) -> Response:
+        return _error_response(request.url.path, status_for(error), str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        problems = error.errors()
+        first = problems[0] if problems else {}
+        if first.get("type") == "json_invalid":
+            message = "invalid request: the body is not valid JSON"
+        else:
+            where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+            message = f"invalid request: {where + ': ' if where else ''}{first.get('msg', 'malformed body')}"
+        return JSONResponse({"error": message, "details": jsonable_encoder(problems)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return _error_response(request.url.path, error.status_code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> Response:
+        # A bug, not bad input: say so in one line; the traceback goes to the server log via uvicorn.
+        return _error_response(request.url.path, 500,
+                               f"internal error ({error.__class__.__name__}); the server logged the details")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index() -> HTMLResponse:
+        return HTMLResponse(_form_page(allow_private=allow_private))
+
+    @app.post("/report", response_class=HTMLResponse, include_in_schema=False)
+    async def report_page(request: Request) -> HTMLResponse:
+        """The form's target: the HTML report, or the form again with a one-line error."""
+        form = await request.form(max_part_size=max_body_bytes)
+        text = str(form.get("text") or "")
+        url = str(form.get("url") or "").strip()
+        title = str(form.get("title") or "").strip() or None
+        upload = form.get("file")
+        try:
+            if isinstance(upload, UploadFile) and upload.filename:
+                from sourcetrace.ingest import article_from_bytes
+
+                data = await upload.read()
+                article = await run_in_threadpool(article_from_bytes, data, url=url or None,
+                                                  content_type=upload.content_type, title=title)
+            elif text.strip():
+                article = await run_in_threadpool(from_text, text, url, title, None)
+            elif url:
+                article = await run_in_threadpool(fetch, url, title, None)
+            else:
+                raise InputError("nothing to analyse: paste the article text, choose a file or give a URL")
+            report = await run_in_threadpool(analyze_article, article)
+        except SourcetraceError as error:
+            page = _form_page(error=str(error), text=text, url=url, title=title or "", allow_private=allow_private)
+            return HTMLResponse(page, status_code=status_for(error))
+        from sourcetrace.render.html import render_html
+
+        return HTMLResponse(render_html(report, home_url="/"))
+
+    @app.post("/api/analyze", summary="Analyse one article", response_model=None,
+              responses={200: {"description": "The report (see /api/schema)"},
+                         400: {"description": "URL refused"}, 413: {"description": "Body too large"},
+                         422: {"description": "Empty, binary, not English or malformed input"},
+                         502: {"description": "The URL could not be fetched"}})
+    async def analyze(body: AnalyzeRequest) -> Response:
+        """Analyse ``text`` (or fetch and analyse ``url``) and answer with the report JSON."""
+        if body.text is not None and body.text.strip():
+            article = await run_in_threadpool(from_text, body.text, body.url, body.title, body.site)
+        elif body.text is None and body.url:
+            article = await run_in_threadpool(fetch, body.url, body.title, body.site)
+        elif body.text is not None:
+            raise InputError("the text is empty")
+        else:
+            raise InputError("give the article as \"text\", or a \"url\" to fetch")
+        report = await run_in_threadpool(analyze_article, article)
+        return Response(report.model_dump_json(), media_type="application/json")
+
+    @app.get("/api/schema", summary="The report's JSON schema")
+    async def schema() -> JSONResponse:
+        return JSONResponse(_report_schema())
+
+    @app.get("/api/outlets/{outlet_id}", summary="One outlet from the bundled source registry")
+    async def outlet(outlet_id: str) -> JSONResponse:
+        record = _outlet(outlet_id)
+        if record is None:
+            return JSONResponse({"error": f"no outlet {outlet_id!r} in the registry"}, status_code=404)
+        return JSONResponse(jsonable_encoder(record))
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+@lru_cache(maxsize=1)
+def _report_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(json.dumps(Report.model_json_schema()))
+    return schema
+
+
+def _outlet(outlet_id: str) -> object | None:
+    """The registry's record for ``outlet_id``, or None when it is unknown or no registry is installed."""
+    try:
+        registry = importlib.import_module("sourcetrace.outlets")
+    except ImportError:
+        return None
+    lookup = getattr(registry, "get_outlet", None)
+    if lookup is None:
+        return None
+    try:
+        record = lookup(outlet_id)
+    except KeyError:
+        return None
+    if isinstance(record, BaseModel):
+        return record.model_dump(mode="json")
+    return record
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_private: bool = False) -> None:
+    """Run the app with uvicorn (blocking); the models load before the first request is accepted."""
+    import uvicorn
+
+    uvicorn.run(create_app(allow_private=allow_private), host=host, port=port, log_level="info",
+                server_header=False, proxy_headers=False)

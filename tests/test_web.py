@@ -1,0 +1,128 @@
+"""The web app: the form flow and the JSON API answer reports, and every kind of bad request gets a
+one-line JSON error with the right status while the server keeps serving."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sourcetrace import Pipeline
+from sourcetrace.web import create_app
+
+GERMAN = (
+    "Die Bundesregierung hat am Dienstag neue Maßnahmen gegen die steigenden Energiepreise beschlossen. "
+    "Der Minister sagte, die Lage sei ernst, aber man werde alles tun, um die Bürger zu schützen. "
+    "Kritiker bemängeln, dass die Schritte zu spät kämen und nicht weit genug gingen."
+)
+
+
+@pytest.fixture(scope="module")
+def client(pipeline: Pipeline) -> Iterator[TestClient]:
+    with TestClient(create_app(pipeline=pipeline, max_body_bytes=200_000)) as test_client:
+        yield test_client
+
+
+def _error(response: object, status: int, *fragments: str) -> str:
+    assert response.status_code == status, response.text  # type: ignore[attr-defined]
+    assert response.headers["content-type"].startswith("application/json")  # type: ignore[attr-defined]
+    message = response.json()["error"]  # type: ignore[attr-defined]
+    assert "\n" not in message and "Traceback" not in message
+    for fragment in fragments:
+        assert fragment.lower() in message.lower(), message
+    return str(message)
+
+
+def test_analyze_text_answers_the_report_json(client: TestClient, seed_text: str) -> None:
+    response = client.post("/api/analyze", json={"text": seed_text, "url": "https://example.com/story"})
+    assert response.status_code == 200
+    report = response.json()
+    assert report["article"]["url"] == "https://example.com/story"
+    assert len(report["attributions"]) >= 11
+    chains = [" → ".join([a["source"]["name"], *(c["name"] for c in a["conduits"])])
+              for a in report["attributions"] if a["source"]]
+    assert "Hakem al-Zameli → Fars News Agency" in chains
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_schema_and_openapi_without_cdn_docs(client: TestClient) -> None:
+    assert client.get("/api/schema").json()["title"] == "Report"
+    assert "/api/analyze" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/docs").status_code == 404
+    assert client.get("/redoc").status_code == 404
+
+
+def test_form_page_and_html_report(client: TestClient, seed_text: str) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'action="/report"' in page.text and 'name="text"' in page.text and 'type="file"' in page.text
+    assert "http://" not in page.text.replace("http://www.w3.org/2000/svg", "")
+    report = client.post("/report", data={"text": seed_text, "url": "https://example.com/story"})
+    assert report.status_code == 200
+    assert report.headers["content-type"].startswith("text/html")
+    assert 'id="att-a1"' in report.text and "Fars News Agency" in report.text
+    assert 'href="/"' in report.text  # back to the form
+
+
+def test_form_upload_of_a_text_file(client: TestClient, seed_text: str) -> None:
+    response = client.post("/report", files={"file": ("seed.txt", seed_text.encode(), "text/plain")})
+    assert response.status_code == 200
+    assert "Reuters" in response.text
+
+
+def test_form_errors_come_back_on_the_form(client: TestClient) -> None:
+    response = client.post("/report", data={"text": "   "})
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text and "nothing to analyse" in response.text
+
+
+def test_oversize_body_is_refused(client: TestClient) -> None:
+    _error(client.post("/api/analyze", json={"text": "word " * 60_000}), 413, "limit")
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit must hold on the streamed body
+        yield b'{"text": "'
+        for _ in range(300):
+            yield b"word " * 200
+        yield b'"}'
+
+    _error(client.post("/api/analyze", content=chunks(), headers={"content-type": "application/json"}), 413)
+    response = client.post("/report", files={"file": ("big.txt", b"word " * 60_000, "text/plain")})
+    assert response.status_code == 413
+
+
+def test_empty_and_malformed_requests(client: TestClient) -> None:
+    _error(client.post("/api/analyze", json={"text": "  \n "}), 422, "empty")
+    _error(client.post("/api/analyze", json={}), 422, "text", "url")
+    _error(client.post("/api/analyze", json={"text": "x", "bogus": 1}), 422, "bogus")
+    _error(client.post("/api/analyze", content=b"{not json", headers={"content-type": "application/json"}),
+           422, "JSON")
+
+
+def test_binary_upload_is_refused(client: TestClient) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    response = client.post("/report", files={"file": ("photo.txt", png, "text/plain")})
+    assert response.status_code == 422
+    assert "binary" in response.text
+
+
+def test_non_english_text_names_the_language(client: TestClient) -> None:
+    _error(client.post("/api/analyze", json={"text": GERMAN}), 422, "German")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/article", "http://localhost/article", "file:///etc/passwd",
+                                 "/etc/passwd"])
+def test_private_and_non_http_urls_are_refused(client: TestClient, url: str) -> None:
+    _error(client.post("/api/analyze", json={"url": url}), 400, "refusing")
+
+
+def test_unknown_outlet_is_a_json_404(client: TestClient) -> None:
+    _error(client.get("/api/outlets/no-such-outlet-anywhere"), 404, "no-such-outlet-anywhere")
+
+
+def test_the_server_still_answers(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    response = client.post("/api/analyze", json={"text": "Trade talks resume\n\nThe minister said the talks "
+                                                         "would resume on Monday, according to Reuters.\n"})
+    assert response.status_code == 200
+    assert response.json()["attributions"][0]["conduits"][0]["name"] == "Reuters"
