@@ -49,6 +49,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
+    # frame-ancestors only works as a header; the pages carry the rest of their policy in a meta tag.
+    "Content-Security-Policy": "frame-ancestors 'none'",
 }
 
 Scope = MutableMapping[str, Any]
@@ -138,7 +140,7 @@ class BodyLimit:
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         message = f"the request body is over the {self.limit:,}-byte limit of this server"
-        response = _error_response(scope.get("path", ""), 413, message)
+        response = _error_response(scope.get("path", ""), 413, message, self.limit)
         await response(scope, _no_body, send)
 
 
@@ -180,25 +182,24 @@ def _form_assets() -> tuple[str, str]:
 
     style = page_css() + "\n" + resources.files("sourcetrace.render").joinpath("templates", "form.css").read_text(
         "utf-8")
-    csp = (f"default-src 'none'; style-src '{_sha256(style)}'; form-action 'self'; base-uri 'none'; "
-           "frame-ancestors 'none'")
+    csp = f"default-src 'none'; style-src '{_sha256(style)}'; form-action 'self'; base-uri 'none'"
     return style, csp
 
 
 def _form_page(*, error: str | None = None, text: str = "", url: str = "", title: str = "",
-               allow_private: bool = False) -> str:
+               allow_private: bool = False, max_bytes: int = MAX_BODY_BYTES) -> str:
     from sourcetrace.render.html import _environment
 
     style, csp = _form_assets()
     return _environment().get_template("form.html").render(
         style=Markup(style), csp=csp, error=error, text=text, url=url, title=title, allow_private=allow_private,
-        max_mb=MAX_BODY_BYTES / 1_000_000,
+        max_mb=max_bytes / 1_000_000,
     )
 
 
-def _error_response(path: str, status: int, message: str) -> Response:
+def _error_response(path: str, status: int, message: str, max_bytes: int = MAX_BODY_BYTES) -> Response:
     if path == "/report":
-        return HTMLResponse(_form_page(error=message), status_code=status)
+        return HTMLResponse(_form_page(error=message, max_bytes=max_bytes), status_code=status)
     return JSONResponse({"error": message}, status_code=status)
 
 
@@ -252,7 +253,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
 
     @app.exception_handler(SourcetraceError)
     async def expected_error(request: Request, error: SourcetraceError) -> Response:
-        return _error_response(request.url.path, status_for(error), str(error))
+        return _error_response(request.url.path, status_for(error), str(error), max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
@@ -277,7 +278,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> HTMLResponse:
-        return HTMLResponse(_form_page(allow_private=allow_private))
+        return HTMLResponse(_form_page(allow_private=allow_private, max_bytes=max_body_bytes))
 
     @app.post("/report", response_class=HTMLResponse, include_in_schema=False)
     async def report_page(request: Request) -> HTMLResponse:
@@ -302,7 +303,8 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
                 raise InputError("nothing to analyse: paste the article text, choose a file or give a URL")
             report = await run_in_threadpool(analyze_article, article)
         except SourcetraceError as error:
-            page = _form_page(error=str(error), text=text, url=url, title=title or "", allow_private=allow_private)
+            page = _form_page(error=str(error), text=text, url=url, title=title or "", allow_private=allow_private,
+                              max_bytes=max_body_bytes)
             return HTMLResponse(page, status_code=status_for(error))
         from sourcetrace.render.html import render_html
 

@@ -32,7 +32,7 @@
 
   // Click: the attribution's card, cloned from the list below, in a popover next to the claim.
   function hide() { pop.hidden = true; pop.replaceChildren(); light([]); }
-  function show(list, anchor) {
+  function show(list, anchor, fromKeyboard) {
     pop.replaceChildren();
     var close = document.createElement("button");
     close.type = "button";
@@ -54,15 +54,17 @@
     var width = pop.offsetWidth;
     var left = Math.max(8, Math.min(r.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - width - 8));
     pop.style.left = left + "px";
-    pop.style.top = (r.bottom + window.scrollY + 6) + "px";
+    var height = pop.offsetHeight;
+    var below = r.bottom + height + 12 <= document.documentElement.clientHeight || r.top < height + 12;
+    pop.style.top = (below ? r.bottom + window.scrollY + 6 : r.top + window.scrollY - height - 6) + "px";
     light(list);
-    close.focus({ preventScroll: true });
+    if (fromKeyboard) { close.focus({ preventScroll: true }); }
   }
   text.addEventListener("click", function (e) {
     var list = target(e);
     if (!list.length) { hide(); return; }
     e.preventDefault();
-    show(list, e.target.closest("[data-a], a.ref"));
+    show(list, e.target.closest("[data-a], a.ref"), e.detail === 0);
   });
   document.addEventListener("click", function (e) {
     if (!pop.hidden && !pop.contains(e.target) && !text.contains(e.target)) { hide(); }
