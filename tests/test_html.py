@@ -326,9 +326,13 @@ def test_crossing_and_nested_spans_render_exactly() -> None:
                     cue=crossing, content=[inner_content, across], kind=AttributionKind.DIRECT, nested_in="a1"),
     ]
     report = _report(text, attributions)
+    between = Span.of(text, text.index("\n"), text.index("Next") + 4)  # starts on the newline between paragraphs
+    report.credibility = Credibility(summary="s", method="m", signals=[Signal(
+        id="x", name="x", value=1, level=SignalLevel.INFO, explanation="x", evidence=[between])])
     root = parse(render_html(report))
     rendered = [n.text(skip={"ref"}) for n in by_id(root, "text").iter() if n.tag == "p"]
     assert rendered == [line for line in text.split("\n") if line]
+    assert by_id(root, f"ev-{between.start}-{between.end}").text() == "Next"
 
     assert spans_under(root, text, part("content", "a1")) == {(outer_content.start, outer_content.end)}
     assert spans_under(root, text, part("cue", "a2")) == {(crossing.start, crossing.end)}

@@ -3,13 +3,17 @@ one-line JSON error with the right status while the server keeps serving."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 
 from sourcetrace import Pipeline
 from sourcetrace.web import create_app
+
+with warnings.catch_warnings():  # Starlette 1.10 nudges towards httpx2; the pinned httpx works as it is
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+    from fastapi.testclient import TestClient
 
 GERMAN = (
     "Die Bundesregierung hat am Dienstag neue Maßnahmen gegen die steigenden Energiepreise beschlossen. "

@@ -170,9 +170,10 @@ class _Mark:
     attrs: dict[str, str] = field(default_factory=dict)
     anchor: str | None = None  # the id goes on the first fragment only
     title: str | None = None
+    continued: bool = False  # this piece goes on from an earlier paragraph
 
     def open_tag(self, first: bool) -> str:
-        parts = [f'<span class="{escape(self.classes)}{"" if first else " cont"}"']
+        parts = [f'<span class="{escape(self.classes)}{"" if first and not self.continued else " cont"}"']
         if first and self.anchor:
             parts.append(f' id="{escape(self.anchor)}"')
         parts.extend(f' {name}="{escape(value)}"' for name, value in self.attrs.items())
@@ -247,13 +248,15 @@ def article_markup(report: Report) -> Markup:
     text = report.article.text
     marks, refs = _marks(report)
     html: list[str] = []
+    anchored: set[int] = set()  # the anchor goes to a mark's first piece, even when it starts between paragraphs
     for number, (p_start, p_end) in enumerate(_paragraphs(text)):
-        clipped = [
-            _Mark(max(m.start, p_start), min(m.end, p_end), m.layer, m.classes, m.attrs,
-                  m.anchor if m.start >= p_start else None, m.title)
-            for m in marks
-            if m.start < p_end and m.end > p_start and min(m.end, p_end) > max(m.start, p_start)
-        ]
+        clipped = []
+        for m in marks:
+            if min(m.end, p_end) > max(m.start, p_start):
+                first_piece = id(m) not in anchored
+                anchored.add(id(m))
+                clipped.append(_Mark(max(m.start, p_start), min(m.end, p_end), m.layer, m.classes, m.attrs,
+                                     m.anchor if first_piece else None, m.title, continued=not first_piece))
         points = {pos: ids for pos, ids in refs.items() if p_start < pos <= p_end}
         html.append(f'<p id="para-{number}">')
         html.append(_nest(text, p_start, p_end, clipped, points))
@@ -287,7 +290,7 @@ def _nest(text: str, start: int, end: int, marks: list[_Mark], points: dict[int,
         if position in points:
             out.append(_ref_links(points[position]))
         # Outer first: the element that runs longest, then the lower layer; reopened fragments keep order.
-        pending = reopen[::-1] + sorted(opening.get(position, []), key=lambda m: (-m.end, m.layer))
+        pending = reopen[::-1] + opening.get(position, [])
         pending.sort(key=lambda m: (-m.end, m.layer))
         for mark in pending:
             first = id(mark) not in started
