@@ -3,8 +3,10 @@ one-line JSON error with the right status while the server keeps serving."""
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -118,6 +120,40 @@ def test_non_english_text_names_the_language(client: TestClient) -> None:
                                  "/etc/passwd"])
 def test_private_and_non_http_urls_are_refused(client: TestClient, url: str) -> None:
     _error(client.post("/api/analyze", json={"url": url}), 400, "refusing")
+
+
+def test_urls_are_fetched_when_private_addresses_are_allowed(pipeline: Pipeline, seed_text: str) -> None:
+    page = seed_text.encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/missing":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with TestClient(create_app(pipeline=pipeline, allow_private=True)) as local:
+            response = local.post("/api/analyze", json={"url": f"{base}/story"})
+            assert response.status_code == 200, response.text
+            assert response.json()["article"]["url"] == f"{base}/story"
+            assert len(response.json()["attributions"]) >= 11
+            _error(local.post("/api/analyze", json={"url": f"{base}/missing"}), 502, "404")
+            form = local.post("/report", data={"url": f"{base}/story"})
+            assert form.status_code == 200 and "Fars News Agency" in form.text
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_unknown_outlet_is_a_json_404(client: TestClient) -> None:

@@ -241,7 +241,15 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
         except FetchError as error:
             raise _FetchRefused(str(error).replace("use --allow-private", "start the server with --allow-private")) \
                 from None
-        page = fetch_url(url, allow_private=allow_private)
+        try:
+            page = fetch_url(url, allow_private=allow_private)
+        except FetchError as error:
+            # fetch_url re-checks every redirect; a redirect to a refused address is the URL's fault, not the
+            # remote server's, so it is answered like the first refusal.
+            if str(error).startswith("refusing"):
+                raise _FetchRefused(str(error).replace("use --allow-private",
+                                                       "start the server with --allow-private")) from None
+            raise
         return article_from_bytes(page.data, url=page.url, content_type=page.content_type, title=title, site=site)
 
     def from_text(text: str, url: str | None, title: str | None, site: str | None) -> Article:
@@ -308,7 +316,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
             return HTMLResponse(page, status_code=status_for(error))
         from sourcetrace.render.html import render_html
 
-        return HTMLResponse(render_html(report, home_url="/"))
+        return HTMLResponse(await run_in_threadpool(render_html, report, home_url="/"))
 
     @app.post("/api/analyze", summary="Analyse one article", response_model=None,
               responses={200: {"description": "The report (see /api/schema)"},
