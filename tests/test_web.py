@@ -3,7 +3,9 @@ one-line JSON error with the right status while the server keeps serving."""
 
 from __future__ import annotations
 
+import sys
 import threading
+import types
 import warnings
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -158,6 +160,15 @@ def test_urls_are_fetched_when_private_addresses_are_allowed(pipeline: Pipeline,
 
 def test_unknown_outlet_is_a_json_404(client: TestClient) -> None:
     _error(client.get("/api/outlets/no-such-outlet-anywhere"), 404, "no-such-outlet-anywhere")
+
+
+def test_outlets_come_from_the_registry_module(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = types.ModuleType("sourcetrace.outlets")
+    records = {"reuters": {"id": "reuters", "name": "Reuters", "labels": [{"label": "wire_service"}]}}
+    registry.get_outlet = records.get  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sourcetrace.outlets", registry)
+    assert client.get("/api/outlets/reuters").json()["name"] == "Reuters"
+    _error(client.get("/api/outlets/nobody"), 404, "nobody")
 
 
 def test_the_server_still_answers(client: TestClient) -> None:

@@ -361,7 +361,11 @@ def _report_schema() -> dict[str, Any]:
 
 
 def _outlet(outlet_id: str) -> object | None:
-    """The registry's record for ``outlet_id``, or None when it is unknown or no registry is installed."""
+    """The registry's record for ``outlet_id``, or None when it is unknown or no registry is installed.
+
+    The contract with :mod:`sourcetrace.outlets`: ``get_outlet(outlet_id)`` returns a pydantic model or a
+    JSON-able dict, and None or KeyError for an unknown id.
+    """
     try:
         registry = importlib.import_module("sourcetrace.outlets")
     except ImportError:
