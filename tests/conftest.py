@@ -25,3 +25,10 @@ def pipeline() -> Pipeline:
 @pytest.fixture(scope="session")
 def seed_report(pipeline: Pipeline, seed_text: str) -> Report:
     return pipeline.analyze(seed_text)
+
+
+@pytest.fixture(scope="session")
+def seed_report_with_url(pipeline: Pipeline, seed_text: str) -> Report:
+    from sourcetrace.cli import DEMO_URL
+
+    return pipeline.analyze(seed_text, url=DEMO_URL)

@@ -14,6 +14,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from sourcetrace.cli_outlets import outlets_app
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.models import Article, Report
 
@@ -145,15 +146,7 @@ def serve(
     run_server(host, port, allow_private=allow_private)
 
 
-def _register_optional_commands() -> None:
-    try:
-        from sourcetrace.cli_outlets import outlets_app
-    except ImportError:  # the outlet registry is optional in a trimmed install
-        return
-    app.add_typer(outlets_app, name="outlets", help="Look up outlets in the bundled source registry.")
-
-
-_register_optional_commands()
+app.add_typer(outlets_app, name="outlets", help="Look up outlets in the bundled source registry.")
 
 
 def main() -> None:

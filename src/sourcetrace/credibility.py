@@ -5,6 +5,7 @@ should see *why* an article deserves caution, and be able to check every reason 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,9 +37,9 @@ METHOD = (
     "prompt to check, not a verdict. No signal is turned into a single score."
 )
 BODY_VOICES = {Voice.REPORTED, Voice.DIRECT_QUOTE, Voice.AUTHOR_ASSERTION, Voice.AUTHOR_OPINION}
-STATE_LABELS = {"state_controlled", "state_affiliated", "state_funded", "state_media"}
+STATE_LABELS = {"state_controlled", "state_captured_public", "state_captured_private", "state_media"}
 UNRELIABLE_LABELS = {"unreliable", "fake", "conspiracy", "junk_science", "blacklisted", "deprecated", "hate",
-                     "satire", "clickbait", "bias", "mixed_reliability", "low_quality"}
+                     "satire", "clickbait", "extreme_bias", "rumor", "low_quality"}
 MAX_EVIDENCE = 12
 MAX_TENSIONS = 4
 
@@ -134,13 +135,8 @@ class _Assessor:
     def state_media(self) -> Signal:
         state_outlets = {o.registry_id or o.name: o for o in self.outlets
                          if {label.label for label in o.labels} & STATE_LABELS}
-        names = {o.name.lower() for o in state_outlets.values()} | {
-            e for o in state_outlets.values() if o.entity_id for e in [o.entity_id]}
-        through = [
-            a for a in self.speech
-            if any((c.entity_id in names) or c.name.lower() in names for c in a.conduits)
-            or (a.source is not None and ((a.source.entity_id in names) or a.source.name.lower() in names))
-        ]
+        leaning = {aid for o in state_outlets.values() for aid in o.attribution_ids}
+        through = [a for a in self.speech if a.id in leaning]
         share = len(through) / len(self.speech) if self.speech else 0.0
         listed = ", ".join(sorted(o.name for o in state_outlets.values()))
         return Signal(
@@ -190,7 +186,7 @@ class _Assessor:
         )
 
     def _names_an_outlet(self, text: str) -> bool:
-        return any(o.name.lower() in text.lower() for o in self.outlets)
+        return any(re.search(rf"\b{re.escape(o.name)}\b", text, re.IGNORECASE) for o in self.outlets)
 
     def headline_support(self) -> Signal | None:
         headline = next((s for s in self.sentences if s.voice is Voice.HEADLINE), None)
@@ -296,13 +292,19 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _first_clause(explanation: str, limit: int = 220) -> str:
+    """Enough of an explanation for the summary: up to its colon, or its first ``limit`` characters."""
+    head = explanation.split(": “")[0].split(": ")[0] if len(explanation) > limit else explanation
+    return head if head.endswith(".") else head.rstrip(".") + "."
+
+
 def _summary(signals: list[Signal]) -> str:
     """A few plain sentences: the warnings first, then the cautions, then the shape of the article."""
     by_id = {s.id: s for s in signals}
     flagged = [s for s in signals if s.level is SignalLevel.WARNING] + \
         [s for s in signals if s.level is SignalLevel.CAUTION]
     lines = [by_id["opinion_share"].explanation]
-    lines += [s.explanation for s in flagged if s.id != "opinion_share"][:4]
+    lines += [_first_clause(s.explanation) for s in flagged if s.id != "opinion_share"][:5]
     if not flagged:
         lines.append("No signal calls for particular caution.")
     return " ".join(lines)

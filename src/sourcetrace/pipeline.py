@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
-from sourcetrace import attribution, credibility, entities, voice
+from sourcetrace import attribution, credibility, entities, outlet_links, voice
 from sourcetrace.ingest import article_from_text
 from sourcetrace.language import require_english
 from sourcetrace.lexicon import Lexicon
-from sourcetrace.models import Article, OutletLink, Report
+from sourcetrace.models import Article, Report
 from sourcetrace.nlp import MODEL_NAME, MODEL_VERSION, load_nlp, parse
+from sourcetrace.outlets import Registry, default_registry
 from sourcetrace.segment import build_layout
 
 
@@ -24,6 +25,7 @@ class Pipeline:
 
     nlp: Language = field(default_factory=load_nlp)
     lexicon: Lexicon = field(default_factory=Lexicon.load)
+    registry: Registry = field(default_factory=default_registry)
     check_language: bool = True
 
     def analyze_article(self, article: Article) -> Report:
@@ -34,7 +36,7 @@ class Pipeline:
         entity_index = entities.extract(article.text, doc, self.lexicon)
         attributions = attribution.extract(article.text, doc, layout, entity_index, self.lexicon)
         sentences = voice.classify(article, layout, attributions, self.lexicon)
-        outlets: list[OutletLink] = []
+        outlets = outlet_links.link(article, entity_index, attributions, self.registry)
         return Report(
             generator=f"sourcetrace {_version()}; spaCy model {MODEL_NAME} {MODEL_VERSION}",
             article=article,
