@@ -80,12 +80,15 @@ def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
         output.write_text(rendered + "\n", encoding="utf-8")
 
 
-def _analyze(article_loader: Callable[[], Article], fmt: OutputFormat, output: Path | None) -> None:
+def _analyze(article_loader: Callable[[], Article], fmt: OutputFormat, output: Path | None,
+             registries: list[Path] | None = None) -> None:
+    from sourcetrace.outlets import Registry, default_registry
     from sourcetrace.pipeline import Pipeline
 
     with Console(stderr=True).status("Loading models and analysing…", spinner="dots"):
+        registry = Registry.load(extra=registries) if registries else default_registry()
         article = article_loader()
-        report = Pipeline().analyze_article(article)
+        report = Pipeline(registry=registry).analyze_article(article)
     _emit(report, fmt, output)
 
 
@@ -105,12 +108,16 @@ def analyze(
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow fetching URLs on private or loopback addresses.")
     ] = False,
+    registry: Annotated[
+        list[Path] | None,
+        typer.Option("--registry", help="Your own outlet registry (CSV/JSON) extending the bundled one."),
+    ] = None,
 ) -> None:
     """Analyse one article (plain text or HTML) and report attributions, voices and entities."""
     from sourcetrace.ingest import load_article
 
     _analyze(lambda: load_article(source, allow_private=allow_private, url=url, title=title, site=site),
-             fmt, output)
+             fmt, output, registry)
 
 
 @app.command()

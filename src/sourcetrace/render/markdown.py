@@ -17,6 +17,11 @@ def render_markdown(report: Report) -> str:
                          ("URL", article.url)):
         if value:
             lines.append(f"- **{label}:** {_cell(value)}")
+    if report.credibility is not None:
+        lines += ["", "## In ten seconds", "", _cell(report.credibility.summary), "",
+                  "| level | signal | value | explanation |", "|---|---|---|---|"]
+        lines += [f"| {s.level.value} | {_cell(s.name)} | {_cell(str(s.value))} | {_cell(s.explanation)} |"
+                  for s in report.credibility.signals]
     lines += ["", "## Whose voice", "", "| voice | sentences | share of text |", "|---|---:|---:|"]
     for share in report.voice_breakdown:
         if share.sentences:
@@ -29,6 +34,12 @@ def render_markdown(report: Report) -> str:
             f"| {a.id}{nested} | {_cell(source_label(a))} | {_cell(a.cue.text)} | {_cell(content_label(a))} "
             f"| {a.kind.value} | {_cell(chain_label(a))} |"
         )
+    if report.outlets:
+        lines += ["", "## Outlets", "", "| outlet | role | labels (registry) |", "|---|---|---|"]
+        for outlet in report.outlets:
+            labels = "; ".join(sorted({f"{label.label} ({label.registry})" for label in outlet.labels}))
+            lines.append(f"| {_cell(outlet.name)} | {', '.join(r.value for r in outlet.roles)} | "
+                         f"{_cell(labels) or 'not listed'} |")
     opinions = [s for s in report.sentences if s.voice is Voice.AUTHOR_OPINION]
     if opinions:
         lines += ["", "## The author's opinion", ""]

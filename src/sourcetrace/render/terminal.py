@@ -95,8 +95,31 @@ def _entities(report: Report) -> Table:
     return table
 
 
+def _outlets(report: Report) -> Table:
+    table = Table(title="Outlets it leans on", title_justify="left", show_edge=False, expand=True)
+    table.add_column("outlet")
+    table.add_column("role")
+    table.add_column("registry labels (registry)", ratio=3)
+    for outlet in report.outlets:
+        labels = "; ".join(sorted({f"{label.label} ({label.registry})" for label in outlet.labels})) or "not listed"
+        table.add_row(outlet.name, ", ".join(r.value for r in outlet.roles), labels)
+    return table
+
+
+def _credibility(report: Report) -> Panel | None:
+    if report.credibility is None:
+        return None
+    styles = {"info": "green", "caution": "yellow", "warning": "bold red"}
+    body = Text(report.credibility.summary + "\n")
+    for signal in report.credibility.signals:
+        body.append(f"\n{signal.level.value:>8} ", style=styles[signal.level.value])
+        body.append(f"{signal.name}: ", style="bold").append(str(signal.value))
+    return Panel(body, title="Credibility signals (each with evidence in --format json/html)", title_align="left")
+
+
 def render_terminal(report: Report, console: Console) -> None:
-    console.print(Group(_header(report), _voices(report), _attributions(report), _sentences(report),
-                        _entities(report)))
+    parts = [_header(report), _credibility(report), _voices(report), _attributions(report), _outlets(report),
+             _sentences(report), _entities(report)]
+    console.print(Group(*(part for part in parts if part is not None)))
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
