@@ -48,20 +48,15 @@ def _author_evidence(text: str, start: int, lexicon: Lexicon, unit: SentenceUnit
     def outside_quotes(offset: int) -> bool:
         return not layout.quotes_in(start + offset, start + offset + 1, level=0)
 
-    for match in lexicon.loaded_terms.finditer(text):
-        if outside_quotes(match.start()):
-            score += 2
-            evidence.append(Evidence(kind=EvidenceKind.LOADED_TERM,
-                                     span=Span(start=start + match.start(), end=start + match.end(),
-                                               text=match.group()),
-                                     note="loaded or evaluative term"))
-    for match in lexicon.hedges.finditer(text):
-        if outside_quotes(match.start()):
-            score += 1
-            evidence.append(Evidence(kind=EvidenceKind.HEDGE,
-                                     span=Span(start=start + match.start(), end=start + match.end(),
-                                               text=match.group()),
-                                     note="intensifier or hedge: the author's stance"))
+    for pattern, kind, weight, note in (
+        (lexicon.loaded_terms, EvidenceKind.LOADED_TERM, 2, "loaded or evaluative term"),
+        (lexicon.hedges, EvidenceKind.HEDGE, 1, "intensifier or hedge: the author's stance"),
+    ):
+        for match in pattern.finditer(text):
+            if outside_quotes(match.start()):
+                score += weight
+                evidence.append(Evidence(kind=kind, note=note, span=Span(
+                    start=start + match.start(), end=start + match.end(), text=match.group())))
     for token in unit.sent:
         offset = token.idx - start
         if (token.text in lexicon.first_person or token.text in {"We", "Our", "Us"}) and outside_quotes(offset):
