@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import http.server
 import ipaddress
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -237,3 +240,40 @@ def test_timeout_and_refused_connection(server: Server) -> None:
     assert time.monotonic() - started < 1.9
     with pytest.raises(FetchError, match=r"^could not fetch http://127\.0\.0\.1:1/: could not connect to 127\.0\.0\.1"):
         fetch_url("http://127.0.0.1:1/", allow_private=True)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a test certificate")
+def test_https_keeps_the_host_name_for_sni_and_certificate_check(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The socket goes to the checked IP, yet TLS still names and verifies the host the user asked for."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=sourcetrace test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "site.key", "-out", "site.csr", "-subj", "/CN=localhost")
+    (tmp_path / "ext.cnf").write_text("subjectAltName=DNS:localhost\n")
+    openssl("x509", "-req", "-in", "site.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "site.pem", "-days", "2", "-extfile", "ext.cnf")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # httpx trusts it, as it would a company CA
+
+    httpd = _Server(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    httpd.log = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "site.pem", tmp_path / "site.key")
+    server_names: list[str | None] = []
+    context.sni_callback = lambda _socket, name, _context: server_names.append(name)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    port = httpd.server_address[1]
+    try:
+        page = fetch_url(f"https://localhost:{port}/article", allow_private=True)
+        assert page.url == f"https://localhost:{port}/article" and page.data == ARTICLE
+        assert server_names == ["localhost"] and httpd.log[0]["host"] == f"localhost:{port}"
+        # the certificate names localhost, not the address: asking for the IP must fail verification
+        with pytest.raises(FetchError, match=r"its TLS certificate could not be verified\)$"):
+            fetch_url(f"https://127.0.0.1:{port}/article", allow_private=True)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
