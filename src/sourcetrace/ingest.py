@@ -29,15 +29,15 @@ BYLINE_SEARCH_LINES = 5  # a byline stands within the first few non-blank lines,
 HTML_HEAD_PARAGRAPHS = 10  # where an extracted page repeats its headline and byline, after leftover menus
 MIN_PROSE_WORDS = 25  # an HTML page whose extracted text has fewer words in sentences has no article
 
-# Magic numbers of the files people most often pass by mistake; anything else binary is caught by its NULs.
+# Magic numbers of the files people most often pass by mistake, to name them in the message; short magics a
+# headline could start with ("MZ", "ID3", "BZh", "RIFF") are left out: those files are caught by their NULs.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "PDF"), (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
     (b"GIF87a", "GIF image"), (b"GIF89a", "GIF image"), (b"PK\x03\x04", "ZIP archive or office document"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy office document"), (b"\x1f\x8b", "gzip archive"),
-    (b"BZh", "bzip2 archive"), (b"\xfd7zXZ\x00", "xz archive"), (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
-    (b"Rar!\x1a\x07", "RAR archive"), (b"\x7fELF", "executable"), (b"MZ", "executable"),
-    (b"RIFF", "audio, video or image file"), (b"OggS", "audio or video file"), (b"ID3", "MP3 audio"),
-    (b"SQLite format 3\x00", "SQLite database"), (b"\x00asm", "WebAssembly module"),
+    (b"\xfd7zXZ\x00", "xz archive"), (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"), (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\x7fELF", "executable"), (b"OggS", "audio or video file"), (b"SQLite format 3\x00", "SQLite database"),
+    (b"\x00asm", "WebAssembly module"),
 )
 _BOMS: tuple[tuple[bytes, str], ...] = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
