@@ -14,10 +14,10 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
-import tldextract
 from pydantic import BaseModel, Field, ValidationError
 
 from sourcetrace.errors import InputError
+from sourcetrace.ingest import registered_domain
 from sourcetrace.models import RegistryLabel
 
 __all__ = ["Outlet", "Registry", "default_registry", "get_outlet", "normalise_name", "registered_domain"]
@@ -46,16 +46,6 @@ class RegistrySource(BaseModel):
     licence: str
     url: str
     credit: str
-
-
-@cache
-def _domain_extractor() -> tldextract.TLDExtract:
-    return tldextract.TLDExtract(suffix_list_urls=())  # the bundled public-suffix snapshot, never the network
-
-
-def registered_domain(url_or_host: str) -> str | None:
-    """'https://arabic.rt.com/x' → 'rt.com'; public-suffix aware ('aa.com.tr'), offline."""
-    return _domain_extractor()(url_or_host).top_domain_under_public_suffix or None
 
 
 def normalise_name(name: str) -> str:
