@@ -10,6 +10,7 @@ finally nesting, so that words quoted inside a quote reach the article through t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -36,6 +37,9 @@ _PRONOUNS_PLURAL = {"they", "them"}
 _PRONOUNS_SELF = {"i", "we", "me", "us"}
 _CONDUIT_VERBS = {"cite", "report", "quote"}
 _TRAILING = " ,;:-–—"
+_COLON_SPEAKER = re.compile(
+    r"[\"“]?(?P<name>[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})(?P<colon>:)\s+(?P<content>\S)"
+)
 
 
 @dataclass
@@ -138,6 +142,8 @@ class _Extractor:
             return CueType.SPEECH
         if token.lemma_ in self.lexicon.cognition_verbs or token.lemma_ in self.lexicon.intention_verbs:
             return CueType.COGNITION
+        if token.lemma_ in self.lexicon.evidence_verbs and any(c.dep_ == "ccomp" for c in token.children):
+            return CueType.SPEECH
         return None
 
     def cue_span(self, verb: Token) -> tuple[int, int]:
@@ -339,6 +345,29 @@ class _Extractor:
             return max(preceding, key=lambda d: d.cue[0])
         return None
 
+    # ---- pass 3b: "NAME: words" (transcripts, headlines) -------------------------------------
+    def colon_speakers(self) -> None:
+        """A paragraph opening with a short speaker name and a colon ("PENCE: Well, look…", "Pat Caddell:
+        Democrat voters worried…") attributes the rest of the paragraph to that speaker."""
+        for paragraph in self.layout.paragraphs:
+            match = _COLON_SPEAKER.match(self.text, paragraph.start, paragraph.end)
+            if match is None or any(p.search(self.text[paragraph.start : paragraph.end]) for p in self.lexicon.markers):
+                continue
+            name_start, name_end = match.span("name")
+            named = self.index.entity_at(name_start, name_end, {EntityKind.PERSON, EntityKind.ORGANIZATION,
+                                                                 EntityKind.OUTLET})
+            if named is None and not self.text[name_start:name_end].isupper():
+                continue  # "Update: …", "Note: …" — a label, not a speaker
+            if any(d.cue[0] >= paragraph.start and d.cue[0] < paragraph.end for d in self.drafts
+                   if d.cue_type is CueType.SPEECH and d.cue[0] < match.end("colon") + 40):
+                continue
+            unit = self.layout.sentence_at(match.start("content"))
+            if unit is None:
+                continue
+            self.drafts.append(_Draft(cue=match.span("colon"), content=[self.trim(match.start("content"),
+                                                                                   paragraph.end)],
+                                      cue_type=CueType.SPEECH, sentence=unit, source=(name_start, name_end)))
+
     # ---- pass 4: quotations nobody claimed -----------------------------------------------------
     def continue_quotes(self) -> None:
         for quote in self.layout.quotes:
@@ -375,6 +404,7 @@ class _Extractor:
             phrases = self.conduit_phrases(unit.sent)
             self.verb_cues(unit, phrases)
             self.attach_conduits(unit, phrases)
+        self.colon_speakers()
         self.continue_quotes()
         self.nest()
         self.drafts.sort(key=lambda d: (d.content[0][0] if d.content else d.cue[0], d.cue[0]))

@@ -13,6 +13,7 @@ class Lexicon:
     speech_verbs: frozenset[str]
     cognition_verbs: frozenset[str]
     intention_verbs: frozenset[str]
+    evidence_verbs: frozenset[str]  # "the poll shows that": a cue only with a that-clause
     audience_nouns: frozenset[str]
     report_nouns: frozenset[str]
     anonymous_nouns: frozenset[str]
@@ -33,6 +34,7 @@ class Lexicon:
             speech_verbs=frozenset(data["speech_verbs"]),
             cognition_verbs=frozenset(data["cognition_verbs"]),
             intention_verbs=frozenset(data["intention_verbs"]),
+            evidence_verbs=frozenset(data["evidence_verbs"]),
             audience_nouns=frozenset(data["audience_nouns"]),
             report_nouns=frozenset(data["report_nouns"]),
             anonymous_nouns=frozenset(data["anonymous_nouns"]),
