@@ -144,6 +144,8 @@ class _Extractor:
             return CueType.COGNITION
         if token.lemma_ in self.lexicon.evidence_verbs and any(c.dep_ == "ccomp" for c in token.children):
             return CueType.SPEECH
+        if token.lemma_ == "call" and any(c.dep_ == "oprd" for c in token.children):
+            return CueType.SPEECH  # "called the deal a disaster": a characterisation someone made
         return None
 
     def cue_span(self, verb: Token) -> tuple[int, int]:
@@ -179,6 +181,8 @@ class _Extractor:
             cue_type = self.cue_type(token)
             if cue_type is None or any(p.start <= token.idx < p.end for p in phrases):
                 continue
+            if token.lemma_ == "add" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
+                continue  # "adding to the tensions" adds nothing anyone said
             if any(child.dep_ == "neg" for child in token.children):
                 continue  # "haven't asked them to": a speech act that did not happen carries no content
             subject = self.subject(token)
@@ -205,12 +209,28 @@ class _Extractor:
                 draft.source_root = inner or subject
             else:
                 draft.inherited_source = self.governing_draft(token)
-                if draft.inherited_source is None and token.dep_ != "ROOT":
+                clause_subject = self.clause_subject(token) if draft.inherited_source is None else None
+                if clause_subject is not None:  # "Trump attacked Clinton, saying she ...": Trump says
+                    draft.source = self.subtree_span(clause_subject, phrases)
+                    draft.source_root = clause_subject
+                elif draft.inherited_source is None and token.dep_ != "ROOT":
                     continue  # a participle with no one behind it ("the report, stating") stays unclaimed
             for child in token.children:
                 if child.dep_ in ("dobj", "dative") and child.ent_type_ == "OUTLET":
                     draft.told_outlet = (child.idx, child.idx + len(child))
             self.drafts.append(draft)
+
+    def clause_subject(self, verb: Token) -> Token | None:
+        """The subject of the verb a subject-less participle or conjunct hangs from ("…, saying")."""
+        if verb.dep_ not in ("advcl", "conj", "xcomp") or verb.tag_ not in ("VBG", "VBD", "VBZ", "VBP"):
+            return None
+        head = verb.head
+        if head.pos_ not in ("VERB", "AUX"):
+            return None
+        subject = self.subject(head)
+        if subject is None or subject.lower_ in _PRONOUNS_SELF | {"it", "there", "this", "that", "which"}:
+            return None
+        return subject
 
     def noun_without_clause(self, noun: Token, clause_verb: Token) -> tuple[int, int]:
         tokens = [t for t in noun.subtree if t.i < min(t2.i for t2 in clause_verb.subtree)]
@@ -237,6 +257,8 @@ class _Extractor:
             pass
         else:
             complements = [c for c in complements if c.dep_ != "xcomp" or c.tag_ != "VB"]
+        if verb.lemma_ == "call" and any(c.dep_ == "oprd" for c in verb.children):
+            complements += [c for c in verb.children if c.dep_ in ("dobj", "oprd") and c.i > verb.i]
         if verb.lemma_ == "highlight" or verb.lemma_ in ("note", "stress", "emphasize", "underline"):
             complements += [c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i]
         after_start = max([verb.i] + [t.i for t in self._cue_attachments(verb)]) + 1
