@@ -2,8 +2,8 @@
 
     python benchmarks/outlet_lookup_speed.py [--rounds 5] [--no-docs]
 
-"First sight" is a host the registry has not seen yet (public-suffix parsing included); "repeated" is the
-steady state of a long-running process, where each host's match is cached. Writes its section of
+"First sight" is a host the registry has not matched before (a walk up its parent domains); "repeated" is
+the steady state of a long-running process, where each host's match is cached. Writes its section of
 docs/benchmarks.md.
 """
 
@@ -79,8 +79,8 @@ def main() -> None:
             f"Python {platform.python_version()} on one core. {len(registry.outlets):,} outlets; loading the "
             f"bundled registry takes {load_s:.2f} s. Queries: 2,000 listed outlets written as a reader would "
             "(aliases, case, a leading 'the', `www.`/`news.` subdomains, full URLs) plus 500 misses per kind. "
-            "'First sight' includes public-suffix parsing of a new host; 'repeated' is the steady state, with "
-            "each host's match cached.", "",
+            "'First sight' is a host not matched before (a walk up its parent domains); 'repeated' is the "
+            "steady state, with each host's match cached.", "",
             markdown_table(headers, rows), "",
         ]))
 
