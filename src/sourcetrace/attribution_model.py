@@ -1,0 +1,269 @@
+"""Learned attribution extractor: a MiniLM-L6 BIO tagger (source / cue / content) run with onnxruntime.
+
+The model is trained on PolNeAR train by ``training/train_attribution.py`` and shipped as an int8 ONNX file in
+``sourcetrace/resources/models/`` (see MODEL_CARD.md there). It tags every word of an article inside overlapping
+windows of WordPieces that start at sentence starts, reads spans back from the BIO tags, and links them:
+
+* each content span goes to the nearest cue (character gap; a cue in another paragraph costs extra); the
+  content spans of one cue form one attribution, so "A," she said, "B." gives one attribution with two pieces;
+* each cue then takes the nearest free source span of its own paragraph, one source per cue (greedy by gap);
+  a cue without one gets ``source=None`` (PolNeAR has no source for about 7 % of attributions).
+
+Nothing is downloaded: the model and tokenizer are package data, loaded once on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from sourcetrace.errors import ResourceError
+
+MODEL_FILE = "attribution-tagger-int8.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
+ROLES = ("source", "cue", "content")
+MAX_LEN = 256  # WordPieces per window including [CLS] and [SEP]; the model was trained with 256
+CLS_ID, SEP_ID, PAD_ID = 101, 102, 0
+PARAGRAPH_PENALTY = 400  # characters added to a content→cue gap per paragraph boundary in between
+MAX_CUE_GAP = 1200  # characters; a content farther than this from every cue is dropped
+
+CharSpan = tuple[int, int]
+
+
+@dataclass
+class _Span:
+    role: str
+    start: int
+    end: int
+    prob: float
+
+
+class _Model:
+    def __init__(self) -> None:
+        try:
+            import numpy as np
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as error:
+            raise ResourceError(
+                f"the learned attribution model needs {error.name!r}: pip install onnxruntime==1.32.0 "
+                "tokenizers==0.23.3"
+            ) from error
+        folder = resources.files("sourcetrace.resources").joinpath("models")
+        model_path, tok_path = folder.joinpath(MODEL_FILE), folder.joinpath(TOKENIZER_FILE)
+        for path in (model_path, tok_path):
+            if not path.is_file():
+                raise ResourceError(
+                    f"attribution model file missing: {path}. Reinstall sourcetrace (pip install --force-reinstall "
+                    "sourcetrace), or rebuild it with training/train_attribution.py and copy the int8 model and "
+                    "tokenizer.json into src/sourcetrace/resources/models/ (see training/README.md)"
+                )
+        self.np = np
+        self.tokenizer = Tokenizer.from_str(tok_path.read_text("utf-8"))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(model_path.read_bytes(), options, providers=["CPUExecutionProvider"])
+
+    def word_probs(self, text: str, sentences: list[tuple[int, int]]) -> tuple[list[CharSpan], Any]:
+        """Character span and tag probabilities (words × labels) of every word of ``text``."""
+        np = self.np
+        enc = self.tokenizer.encode(text, add_special_tokens=False)
+        ids, offsets, word_ids = enc.ids, enc.offsets, enc.word_ids
+        n = len(ids)
+        if n == 0:
+            return [], np.zeros((0, len(LABELS)), dtype=np.float32)
+        firsts: list[int] = []
+        lasts: list[int] = []
+        previous = object()
+        for i, w in enumerate(word_ids):
+            if w is None or w != previous:
+                firsts.append(i)
+                lasts.append(i)
+            else:
+                lasts[-1] = i
+            previous = w
+        words = [(offsets[f][0], offsets[last][1]) for f, last in zip(firsts, lasts, strict=True)]
+
+        width = MAX_LEN - 2
+        piece_starts = [s for s, _ in offsets]
+        starts_at = sorted({0} | {min(n - 1, bisect_left(piece_starts, s)) for s, _ in sentences})
+        spans = []
+        start = 0
+        while True:
+            end = min(n, start + width)
+            spans.append((start, end))
+            if end >= n:
+                break
+            # next window: the last sentence start within the first three quarters of this one, so that windows
+            # overlap by at least a quarter and every word is read from a window with context on both sides
+            limit = start + 3 * width // 4
+            k = bisect_right(starts_at, limit) - 1
+            start = starts_at[k] if k >= 0 and starts_at[k] > start + width // 4 else limit
+        logits = np.zeros((n, len(LABELS)), dtype=np.float32)
+        best = np.full(n, -1.0)
+        batch = 8
+        for b in range(0, len(spans), batch):
+            chunk = spans[b : b + batch]
+            length = max(e - s for s, e in chunk) + 2
+            input_ids = np.full((len(chunk), length), PAD_ID, dtype=np.int64)
+            mask = np.zeros((len(chunk), length), dtype=np.int64)
+            for k, (s, e) in enumerate(chunk):
+                input_ids[k, : e - s + 2] = [CLS_ID, *ids[s:e], SEP_ID]
+                mask[k, : e - s + 2] = 1
+            out = self.session.run(["logits"], {"input_ids": input_ids, "attention_mask": mask})[0]
+            for k, (s, e) in enumerate(chunk):
+                positions = np.arange(s, e)
+                left = positions - s if s > 0 else np.full(e - s, 10**6)
+                right = e - 1 - positions if e < n else np.full(e - s, 10**6)
+                margin = np.minimum(left, right).astype(float)
+                take = margin > best[s:e]
+                logits[s:e][take] = out[k, 1 : e - s + 1][take]
+                best[s:e][take] = margin[take]
+        first_logits = logits[firsts]
+        first_logits -= first_logits.max(-1, keepdims=True)
+        probs = np.exp(first_logits)
+        probs /= probs.sum(-1, keepdims=True)
+        return words, probs
+
+
+_LOCK = threading.Lock()
+_MODELS: list[_Model] = []
+
+
+def _model() -> _Model:
+    with _LOCK:
+        if not _MODELS:
+            _MODELS.append(_Model())
+        return _MODELS[0]
+
+
+VITERBI = True
+
+
+def _viterbi(probs: Any) -> list[int]:
+    """Best tag sequence under the BIO constraint (I-X only after B-X or I-X), from per-word probabilities."""
+    import numpy as np
+
+    n_labels = len(LABELS)
+    allowed = np.ones((n_labels, n_labels), dtype=bool)  # previous → next
+    for nxt, label in enumerate(LABELS):
+        if label.startswith("I-"):
+            allowed[:, nxt] = False
+            allowed[nxt - 1, nxt] = allowed[nxt, nxt] = True
+    penalty = np.where(allowed, 0.0, -1e9)
+    logp = np.log(np.clip(probs, 1e-9, 1.0))
+    score = logp[0] + np.array([-1e9 if label.startswith("I-") else 0.0 for label in LABELS])
+    back = np.zeros((len(probs), n_labels), dtype=np.int64)
+    for i in range(1, len(probs)):
+        total = score[:, None] + penalty
+        back[i] = total.argmax(0)
+        score = total.max(0) + logp[i]
+    tags = [int(score.argmax())]
+    for i in range(len(probs) - 1, 0, -1):
+        tags.append(int(back[i, tags[-1]]))
+    return tags[::-1]
+
+
+def decode(words: list[CharSpan], probs: Any) -> list[_Span]:
+    """BIO tags → spans: the best sequence under the BIO constraint (``VITERBI``) or the argmax per word, where
+    an I- tag after another role or O opens a span."""
+    if len(words) == 0:
+        return []
+    tags = _viterbi(probs) if VITERBI else probs.argmax(-1).tolist()
+    spans: list[_Span] = []
+    current: _Span | None = None
+    tag_probs: list[float] = []
+    for (start, end), tag, row in zip(words, tags, probs, strict=True):
+        label = LABELS[tag]
+        role = label[2:] if tag else None
+        if current is not None and (role != current.role or label.startswith("B-")):
+            current.prob = sum(tag_probs) / len(tag_probs)
+            spans.append(current)
+            current = None
+        if role is not None:
+            if current is None:
+                current, tag_probs = _Span(role, start, end, 0.0), []
+            current.end = end
+            tag_probs.append(float(row[tag]))
+    if current is not None:
+        current.prob = sum(tag_probs) / len(tag_probs)
+        spans.append(current)
+    return spans
+
+
+def _gap(a: _Span, b: _Span) -> int:
+    return max(0, max(a.start, b.start) - min(a.end, b.end))
+
+
+def link(text: str, spans: list[_Span]) -> list[dict[str, Any]]:
+    """Group tagged spans into attributions (see the module docstring for the rules)."""
+    breaks = [m.start() for m in re.finditer(r"\n+", text)]
+
+    def paragraph(pos: int) -> int:
+        return bisect_right(breaks, pos)
+
+    cues = [s for s in spans if s.role == "cue"]
+    sources = [s for s in spans if s.role == "source"]
+    contents: dict[int, list[_Span]] = {}
+    for content in (s for s in spans if s.role == "content"):
+        best, best_cost = None, float(MAX_CUE_GAP)
+        for k, cue in enumerate(cues):
+            first, second = sorted((cue, content), key=lambda s: s.start)
+            between = max(0, paragraph(second.start) - paragraph(first.end - 1))
+            cost = _gap(cue, content) + PARAGRAPH_PENALTY * between
+            if cost <= best_cost:
+                best, best_cost = k, cost
+        if best is not None:
+            contents.setdefault(best, []).append(content)
+
+    pairs = sorted(
+        (_gap(cues[k], s), k, j)
+        for k in contents
+        for j, s in enumerate(sources)
+        if paragraph(s.start) == paragraph(cues[k].start)
+    )
+    source_of: dict[int, int] = {}
+    used: set[int] = set()
+    for _, k, j in pairs:
+        if k not in source_of and j not in used:
+            source_of[k] = j
+            used.add(j)
+
+    out = []
+    for k in sorted(contents):
+        cue, pieces = cues[k], sorted(contents[k], key=lambda s: s.start)
+        source = sources[source_of[k]] if k in source_of else None
+        members = [cue, *pieces, *([source] if source else [])]
+        out.append(
+            {
+                "source": [(source.start, source.end)] if source else [],
+                "cue": [(cue.start, cue.end)],
+                "content": [(p.start, p.end) for p in pieces],
+                "score": round(min(m.prob for m in members), 4),
+            }
+        )
+    return out
+
+
+def predict_attributions(text: str, sentences: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Attributions in ``text`` as character spans: ``[{"source": [(start, end)] or [], "cue": [(start, end)],
+    "content": [(start, end), ...], "score": float}, ...]`` in cue order.
+
+    ``sentences`` are the article's sentence spans (character offsets, e.g. from the spaCy parse); windows of
+    WordPieces start at sentence starts so that a sentence is seen with its left context. ``score`` is the lowest
+    mean tag probability over the attribution's spans (0–1); no threshold is applied here.
+    Raises :class:`~sourcetrace.errors.ResourceError` when the model file or a runtime dependency is missing.
+    """
+    if not text.strip():
+        return []
+    model = _model()
+    words, probs = model.word_probs(text, sentences)
+    return link(text, decode(words, probs))

@@ -1,0 +1,121 @@
+"""The learned attribution extractor: decoding, linking, the shipped model file and a smoke test on real text."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from sourcetrace import attribution_model as am
+from sourcetrace.errors import ResourceError
+
+np = pytest.importorskip("numpy")
+
+
+def _probs(tags: list[str]) -> object:
+    probs = np.full((len(tags), len(am.LABELS)), 0.01, dtype=np.float32)
+    for i, tag in enumerate(tags):
+        probs[i, am.LABELS.index(tag)] = 0.94
+    return probs
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for word in text.split(" "):
+        out.append((pos, pos + len(word)))
+        pos += len(word) + 1
+    return out
+
+
+@pytest.mark.parametrize("viterbi", [True, False])
+def test_decode_reads_bio_spans_and_repairs_a_stray_inside_tag(viterbi: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(am, "VITERBI", viterbi)
+    text = "Smith said taxes rose sharply"
+    tags = ["B-source", "B-cue", "I-content", "I-content", "I-content"]
+    spans = am.decode(_words(text), _probs(tags))
+    assert [(s.role, text[s.start : s.end]) for s in spans] == [
+        ("source", "Smith"),
+        ("cue", "said"),
+        ("content", "taxes rose sharply"),
+    ]
+    assert all(0.0 < s.prob <= 1 for s in spans)
+    assert spans[0].prob > 0.9
+
+
+def test_viterbi_keeps_a_confident_begin_inside_a_role() -> None:
+    text = "He said it rained. It poured."
+    tags = ["B-source", "B-cue", "B-content", "I-content", "B-content", "I-content"]
+    spans = am.decode(_words(text), _probs(tags))
+    assert [text[s.start : s.end] for s in spans if s.role == "content"] == ["it rained.", "It poured."]
+
+
+def test_link_joins_split_content_and_takes_the_nearest_source() -> None:
+    text = '"Taxes rose," Smith said, "and fast." Jones believes it is wrong.'
+
+    def span(role: str, fragment: str) -> am._Span:
+        start = text.index(fragment)
+        return am._Span(role, start, start + len(fragment), 0.9)
+
+    spans = [
+        span("content", '"Taxes rose,"'),
+        span("source", "Smith"),
+        span("cue", "said"),
+        span("content", '"and fast."'),
+        span("source", "Jones"),
+        span("cue", "believes"),
+        span("content", "it is wrong"),
+    ]
+    result = am.link(text, spans)
+    assert len(result) == 2
+    first, second = result
+    assert [text[s:e] for s, e in first["content"]] == ['"Taxes rose,"', '"and fast."']
+    assert [text[s:e] for s, e in first["source"]] == ["Smith"]
+    assert [text[s:e] for s, e in second["source"]] == ["Jones"]
+    assert [text[s:e] for s, e in second["cue"]] == ["believes"]
+
+
+def test_link_drops_cues_without_content_and_allows_no_source() -> None:
+    text = "It was said that rates will fall. Later that week, at a meeting in the city, he added."
+    added = text.index("added")
+    spans = [am._Span("cue", 7, 11, 0.8), am._Span("content", 17, 32, 0.7), am._Span("cue", added, added + 5, 0.9)]
+    (only,) = am.link(text, spans)
+    assert only["source"] == [] and only["cue"] == [(7, 11)] and only["score"] == 0.7
+
+
+def test_the_model_ships_as_package_data_within_the_size_budget() -> None:
+    folder = resources.files("sourcetrace.resources").joinpath("models")
+    model = folder.joinpath(am.MODEL_FILE)
+    assert model.is_file(), "run training/train_attribution.py and copy the model (see training/README.md)"
+    assert folder.joinpath(am.TOKENIZER_FILE).is_file()
+    assert folder.joinpath("MODEL_CARD.md").is_file()
+    assert model.stat().st_size < 26 * 2**20  # type: ignore[attr-defined]
+
+
+def test_a_missing_model_fails_with_a_fix_it_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(am, "MODEL_FILE", "no-such-model.onnx")
+    monkeypatch.setattr(am, "_MODELS", [])
+    with pytest.raises(ResourceError, match=r"train_attribution\.py"):
+        am.predict_attributions("She said it rained.", [(0, 19)])
+
+
+def test_predicts_a_plain_attribution_with_offsets_into_the_text() -> None:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tokenizers")
+    text = (
+        "The senator spoke on Tuesday.\n"
+        '"We will not back down," Senator Maria Lopez said at a rally in Denver, adding that the bill was dead.\n'
+        "Officials believe the vote will be delayed until spring."
+    )
+    sentences = [(0, 29), (30, 132), (133, len(text))]
+    predictions = am.predict_attributions(text, sentences)
+    assert predictions, "expected at least one attribution"
+    for p in predictions:
+        assert set(p) == {"source", "cue", "content", "score"}
+        assert 0.0 <= p["score"] <= 1.0
+        for start, end in [*p["source"], *p["cue"], *p["content"]]:
+            assert 0 <= start < end <= len(text)
+    said = [p for p in predictions if any(text[s:e] == "said" for s, e in p["cue"])]
+    assert said, predictions
+    assert any("Lopez" in text[s:e] for s, e in said[0]["source"])
+    assert any("back down" in text[s:e] for s, e in said[0]["content"])
+    assert am.predict_attributions("   ", []) == []

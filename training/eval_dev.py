@@ -1,0 +1,104 @@
+"""Score the learned extractor with the project's PolNeAR harness (benchmarks/polnear_accuracy.py).
+
+Run in the project venv (spaCy, rich, onnxruntime, tokenizers) from the repository root::
+
+    python training/eval_dev.py --split dev                 # the shipped int8 model
+    python training/eval_dev.py --split dev --model training/out/attribution-tagger-fp32.onnx
+    python training/eval_dev.py --split train --oracle       # gold spans + our linking: the linker's ceiling
+    python training/eval_dev.py --split dev --with-rules     # model first, rules as fallback
+
+The harness' own extractor option only knows ``sourcetrace.analyze``; this script reuses its ``evaluate``,
+``result_rows`` and ``print_tables`` with a predictor that calls ``predict_attributions`` (sentences from the
+harness' sentencizer). It never writes docs/benchmarks.md. The test split is not accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from attribution_metrics import Triple, overlap_chars  # noqa: E402
+from polnear_accuracy import (  # noqa: E402
+    DEFAULT_DATA,
+    Segmenter,
+    evaluate,
+    print_tables,
+    result_rows,
+    sourcetrace_predictor,
+)
+from polnear_data import GoldArticle, load_split  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from sourcetrace import attribution_model as am  # noqa: E402
+
+
+def to_triples(predictions: list[dict]) -> list[Triple]:
+    return [Triple(tuple(p["source"]) or None, tuple(p["cue"]), tuple(p["content"])) for p in predictions]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", default="dev", choices=["dev", "train"])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--model", type=Path, default=None, help="an .onnx file instead of the shipped model")
+    parser.add_argument("--oracle", action="store_true", help="gold spans, our linking (no model)")
+    parser.add_argument(
+        "--with-rules",
+        action="store_true",
+        help="add the rule extractor's attributions whose cue lies outside every model cue and content",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="write the tables here")
+    args = parser.parse_args()
+
+    console = Console()
+    articles = load_split(args.data, args.split, args.limit)
+    segment = Segmenter()
+    if args.model:
+        am.MODEL_FILE = str(args.model.resolve())  # absolute path: joinpath() keeps it as is
+
+    rules = sourcetrace_predictor() if args.with_rules else None
+
+    def predict(article: GoldArticle) -> list[Triple]:
+        triples = predict_model(article)
+        if rules is not None:
+            taken = [piece for t in triples for piece in (*t.cue, *t.content)]
+            triples += [r for r in rules(article) if overlap_chars(r.cue, taken) == 0]
+        return triples
+
+    def predict_model(article: GoldArticle) -> list[Triple]:
+        if args.oracle:
+            spans = [
+                am._Span(role, s, e, 1.0)
+                for a in article.attributions
+                for role in am.ROLES
+                for s, e in (getattr(a, role) or ())
+            ]
+            return to_triples(am.link(article.text, sorted(spans, key=lambda x: x.start)))
+        _, _, units = segment(article.text)
+        return to_triples(am.predict_attributions(article.text, units["sentence"]))
+
+    if not args.oracle:
+        am._model()  # load outside the timing
+    t0 = time.perf_counter()
+    scores = evaluate(articles, predict, console)
+    seconds = time.perf_counter() - t0
+    console.print(
+        f"{args.split}: {len(articles)} articles, {scores.gold} gold, {scores.predicted} predicted, "
+        f"{scores.failed} failed, {seconds:.1f} s including scoring"
+    )
+    tables = result_rows(scores)
+    print_tables(tables, console)
+    if args.json:
+        args.json.write_text(json.dumps({"seconds": seconds, "tables": tables}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

