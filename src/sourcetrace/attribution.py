@@ -66,15 +66,19 @@ class _Draft:
     told_outlet: tuple[int, int] | None = None
     inherited_source: _Draft | None = None
     nested_in: _Draft | None = None
+    method: str = "rules"
 
     def contains(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.content)
 
 
 class _Extractor:
-    def __init__(self, text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon):
+    def __init__(self, text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon,
+                 learned: bool):
         self.text, self.doc, self.layout, self.index, self.lexicon = text, doc, layout, index, lexicon
+        self.learned = learned
         self.drafts: list[_Draft] = []
+        self.conduit_cues: list[tuple[int, int]] = []
 
     # ---- helpers over characters -------------------------------------------------------------
     def trim(self, start: int, end: int) -> tuple[int, int]:
@@ -409,6 +413,41 @@ class _Extractor:
                 owner = max(previous, key=lambda d: d.content[-1][1])
                 owner.content.append((quote.start, quote.end))
 
+    # ---- pass 4b: the learned tagger's attributions the rules missed --------------------------
+    def add_learned(self) -> None:
+        """Rules keep what they found (they carry conduits, nesting and quote continuation); the tagger adds
+        attributions whose cue no rule found, unless it sits on a conduit phrase or inside a rule's quote."""
+        from sourcetrace.attribution_model import predict_attributions
+
+        sentences = [(u.start, u.end) for u in self.layout.sentences]
+        for prediction in predict_attributions(self.text, sentences):
+            cue = (prediction["cue"][0][0], prediction["cue"][-1][1])
+            if any(_overlaps(cue, d.cue) for d in self.drafts) or any(_overlaps(cue, c) for c in self.conduit_cues):
+                continue
+            if any(d.contains(cue[0]) and self.quote_around(cue[0]) for d in self.drafts):
+                continue  # inside someone's quotation: nesting is the rules' business
+            unit = self.layout.sentence_at(cue[0])
+            if unit is None or any(p.search(self.text[unit.start : unit.end]) for p in self.lexicon.markers):
+                continue
+            paragraph = self.layout.paragraphs[unit.paragraph]
+            # the tagger reads across lines; a content runs past its paragraph only inside a quotation
+            content = [(start, end) for start, end in prediction["content"]
+                       if paragraph.start <= start < paragraph.end or self.quote_around(start) is not None]
+            if not content:
+                continue
+            cue_span = self.doc.char_span(*cue, alignment_mode="expand")
+            speech = cue_span is not None and any(
+                t.lemma_ in self.lexicon.speech_verbs or t.lemma_ in self.lexicon.evidence_verbs or t.text == ":"
+                for t in cue_span)
+            draft = _Draft(cue=cue, content=content, sentence=unit, method="model",
+                           cue_type=CueType.SPEECH if speech else CueType.COGNITION)
+            if prediction["source"]:
+                start, end = prediction["source"][0]
+                span = self.doc.char_span(start, end, alignment_mode="expand")
+                if span is not None and not all(t.is_stop or t.is_punct for t in span):
+                    draft.source, draft.source_root = (start, end), span.root
+            self.drafts.append(draft)
+
     # ---- pass 5: nesting -----------------------------------------------------------------------
     def nest(self) -> None:
         for inner in self.drafts:
@@ -424,10 +463,13 @@ class _Extractor:
     def run(self) -> list[Attribution]:
         for unit in self.layout.sentences:
             phrases = self.conduit_phrases(unit.sent)
+            self.conduit_cues += [p.cue for p in phrases]
             self.verb_cues(unit, phrases)
             self.attach_conduits(unit, phrases)
         self.colon_speakers()
         self.continue_quotes()
+        if self.learned:
+            self.add_learned()
         self.nest()
         self.drafts.sort(key=lambda d: (d.content[0][0] if d.content else d.cue[0], d.cue[0]))
         ids = {id(d): f"a{i + 1}" for i, d in enumerate(self.drafts)}
@@ -629,8 +671,15 @@ class _Extractor:
             conduits=conduits,
             nested_in=ids[id(draft.nested_in)] if draft.nested_in is not None else None,
             sentence_ids=sentence_ids,
+            method=draft.method,
         )
 
 
-def extract(text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon) -> list[Attribution]:
-    return _Extractor(text, doc, layout, index, lexicon).run()
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def extract(text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon,
+            learned: bool = True) -> list[Attribution]:
+    """Attributions by the rules, plus (``learned``) those only the trained tagger finds."""
+    return _Extractor(text, doc, layout, index, lexicon, learned).run()

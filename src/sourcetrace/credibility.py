@@ -141,7 +141,8 @@ class _Assessor:
         listed = ", ".join(sorted(o.name for o in state_outlets.values()))
         return Signal(
             id="state_media_reliance", name="Reliance on state-affiliated outlets", value=round(share, 3),
-            level=SignalLevel.WARNING if share >= 0.3 else SignalLevel.CAUTION if through else SignalLevel.INFO,
+            level=SignalLevel.WARNING if share >= 0.3 or len(through) >= 3
+            else SignalLevel.CAUTION if through else SignalLevel.INFO,
             explanation=f"{len(through)} of {len(self.speech)} reported claims reach the article through outlets "
             f"that a registry labels state-affiliated" + (f" ({listed})." if listed else "."),
             evidence=[c.span for a in through for c in a.conduits][:MAX_EVIDENCE],

@@ -27,6 +27,7 @@ class Pipeline:
     lexicon: Lexicon = field(default_factory=Lexicon.load)
     registry: Registry = field(default_factory=default_registry)
     check_language: bool = True
+    learned_attribution: bool = True  # the trained tagger on top of the rules (docs/benchmarks.md)
 
     def analyze_article(self, article: Article) -> Report:
         if self.check_language:
@@ -34,7 +35,8 @@ class Pipeline:
         doc = parse(article.text, self.nlp)
         layout = build_layout(article.text, doc)
         entity_index = entities.extract(article.text, doc, self.lexicon)
-        attributions = attribution.extract(article.text, doc, layout, entity_index, self.lexicon)
+        attributions = attribution.extract(article.text, doc, layout, entity_index, self.lexicon,
+                                            self.learned_attribution)
         sentences = voice.classify(article, layout, attributions, self.lexicon)
         outlets = outlet_links.link(article, entity_index, attributions, self.registry)
         return Report(

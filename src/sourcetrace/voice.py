@@ -26,6 +26,13 @@ from sourcetrace.segment import Layout, SentenceUnit
 
 _FINITE_END = re.compile(r"[.!?…][\"”’)]*$")
 OPINION_THRESHOLD = 2
+REPORTED_COVERAGE = 0.5
+
+
+def _covered(attribution: Attribution, start: int, end: int) -> int:
+    """Characters of ``[start, end)`` inside the attribution's cue, content or source."""
+    spans = [attribution.cue, *attribution.content] + ([attribution.source.span] if attribution.source else [])
+    return sum(max(0, min(end, s.end) - max(start, s.start)) for s in spans)
 
 
 def _is_caption(text: str, unit: SentenceUnit, layout: Layout) -> bool:
@@ -92,7 +99,10 @@ def classify(article: Article, layout: Layout, attributions: list[Attribution], 
             if any(c.start < unit.end and c.end > unit.start for c in a.content)
             or unit.start <= a.cue.start < unit.end
         ]
-        speech = [a for a in touching if a.cue_type is not CueType.COGNITION]
+        # reported speech when the attributed words make up most of the sentence; an aside such as
+        # "the guarantee …, stating that …" leaves the sentence in the author's voice
+        speech = [a for a in touching if a.cue_type is not CueType.COGNITION
+                  and _covered(a, unit.start, unit.end) >= REPORTED_COVERAGE * (unit.end - unit.start)]
         quoted = layout.quoted_chars(unit.start, unit.end)
         if article.title_span and unit.start < article.title_span.end and unit.end > article.title_span.start:
             voice = Voice.HEADLINE
