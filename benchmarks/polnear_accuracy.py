@@ -95,10 +95,10 @@ def predict_perturbed(article: GoldArticle) -> list[Triple]:
     return triples
 
 
-def sourcetrace_predictor() -> Predictor:
+def sourcetrace_predictor(learned: bool = True) -> Predictor:
     from sourcetrace import Pipeline
 
-    pipeline = Pipeline()
+    pipeline = Pipeline(learned_attribution=learned)
 
     def predict(article: GoldArticle) -> list[Triple]:
         report = pipeline.analyze(article.text)
@@ -269,12 +269,18 @@ where "quote" means speech only, whereas PolNeAR also counts beliefs, intentions
 
 
 def docs_body(args: argparse.Namespace, scores: Scores, articles: int, tables: dict) -> str:
-    command = f"python benchmarks/polnear_accuracy.py --split {args.split}"
+    command = f"python benchmarks/polnear_accuracy.py --split {args.split} --extractor {args.extractor}"
+    if args.extractor == "rules":
+        title = "## PolNeAR accuracy, rules only (the extractor before the learned tagger)"
+        method = "Same protocol as above; `Pipeline(learned_attribution=False)`."
+    else:
+        title = "## PolNeAR accuracy (shipped pipeline: rules + learned tagger)"
+        method = METHOD.format(split=args.split, articles=articles, gold=scores.gold)
     parts = [
-        "## PolNeAR accuracy",
+        title,
         f"`{command}` — {today()}, sourcetrace commit `{git_commit()}`. "
         f"{scores.predicted} predicted attributions, {scores.failed} articles failed.",
-        METHOD.format(split=args.split, articles=articles, gold=scores.gold),
+        method,
     ]
     for title, (headers, rows) in tables.items():
         parts += [f"### {title}", markdown_table(headers, rows)]
@@ -286,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="dev", choices=["dev", "train"])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="PolNeAR data folder")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N articles")
-    parser.add_argument("--extractor", default="sourcetrace", choices=["sourcetrace", "gold", "perturbed"])
+    parser.add_argument("--extractor", default="sourcetrace", choices=["sourcetrace", "rules", "gold", "perturbed"],
+                        help="sourcetrace: the shipped pipeline (rules + learned tagger); rules: rules only")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args(argv)
 
@@ -298,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     predictors: dict[str, Callable[[], Predictor]] = {
         "sourcetrace": sourcetrace_predictor,
+        "rules": lambda: sourcetrace_predictor(learned=False),
         "gold": lambda: predict_gold,
         "perturbed": lambda: predict_perturbed,
     }
@@ -308,9 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     tables = result_rows(scores)
     print_tables(tables, console)
-    if args.extractor == "sourcetrace" and args.limit is None and not args.no_docs:
-        write_section("polnear-accuracy", docs_body(args, scores, len(articles), tables))
-        console.print("Wrote the polnear-accuracy section of docs/benchmarks.md")
+    if args.extractor in ("sourcetrace", "rules") and args.limit is None and not args.no_docs:
+        section = "polnear-accuracy" if args.extractor == "sourcetrace" else "polnear-accuracy-rules"
+        write_section(section, docs_body(args, scores, len(articles), tables))
+        console.print(f"Wrote the {section} section of docs/benchmarks.md")
     return 0
 
 
