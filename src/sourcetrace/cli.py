@@ -81,14 +81,14 @@ def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
 
 
 def _analyze(article_loader: Callable[[], Article], fmt: OutputFormat, output: Path | None,
-             registries: list[Path] | None = None) -> None:
+             registries: list[Path] | None = None, learned: bool = True) -> None:
     from sourcetrace.outlets import Registry, default_registry
     from sourcetrace.pipeline import Pipeline
 
     with Console(stderr=True).status("Loading models and analysing…", spinner="dots"):
         registry = Registry.load(extra=registries) if registries else default_registry()
         article = article_loader()
-        report = Pipeline(registry=registry).analyze_article(article)
+        report = Pipeline(registry=registry, learned_attribution=learned).analyze_article(article)
     _emit(report, fmt, output)
 
 
@@ -112,12 +112,15 @@ def analyze(
         list[Path] | None,
         typer.Option("--registry", help="Your own outlet registry (CSV/JSON) extending the bundled one."),
     ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Skip the learned tagger: ~2.7x faster, fewer attributions.")
+    ] = False,
 ) -> None:
     """Analyse one article (plain text or HTML) and report attributions, voices and entities."""
     from sourcetrace.ingest import load_article
 
     _analyze(lambda: load_article(source, allow_private=allow_private, url=url, title=title, site=site),
-             fmt, output, registry)
+             fmt, output, registry, learned=not rules_only)
 
 
 @app.command()
