@@ -204,6 +204,7 @@ def main() -> int:
         metavar="CHECKPOINT",
         help="skip training: export this tagger.pt (or 'none': the untrained model) to ONNX",
     )
+    parser.add_argument("--init", type=Path, default=None, help="start from this tagger.pt (continued training)")
     parser.add_argument("--out", type=Path, default=REPO.parent / "train-out", help="outside the repository")
     args = parser.parse_args()
 
@@ -232,6 +233,8 @@ def main() -> int:
     print(f"train {len(train)} articles, {sum(len(i) for i, _ in train_docs)} wordpieces; dev {len(dev)}", flush=True)
 
     model = Tagger(model_dir)
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
     model.train()
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
