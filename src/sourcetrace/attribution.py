@@ -422,7 +422,11 @@ class _Extractor:
         sentences = [(u.start, u.end) for u in self.layout.sentences]
         for prediction in predict_attributions(self.text, sentences):
             cue = (prediction["cue"][0][0], prediction["cue"][-1][1])
-            if any(_overlaps(cue, d.cue) for d in self.drafts) or any(_overlaps(cue, c) for c in self.conduit_cues):
+            found = next((d for d in self.drafts if _overlaps(cue, d.cue)), None)
+            if found is not None:
+                self.refine(found, prediction)
+                continue
+            if any(_overlaps(cue, c) for c in self.conduit_cues):
                 continue
             if any(d.contains(cue[0]) and self.quote_around(cue[0]) for d in self.drafts):
                 continue  # inside someone's quotation: nesting is the rules' business
@@ -447,6 +451,24 @@ class _Extractor:
                 if span is not None and not all(t.is_stop or t.is_punct for t in span):
                     draft.source, draft.source_root = (start, end), span.root
             self.drafts.append(draft)
+
+    def refine(self, draft: _Draft, prediction: dict[str, list[tuple[int, int]]]) -> None:
+        """Where rules and tagger found the same attribution, the tagger's boundaries of a paraphrase and of
+        its source are the better ones (it learnt them from PolNeAR); quotations, conduits, nesting and
+        entity resolution stay the rules'."""
+        if self.layout.quoted_chars(draft.content[0][0], draft.content[-1][1]) == 0 and len(draft.content) == 1:
+            paragraph = self.layout.paragraphs[draft.sentence.paragraph]
+            old = draft.content[0]
+            pieces = [(s, e) for s, e in prediction["content"] if paragraph.start <= s < paragraph.end]
+            # refine the boundaries of the same content; never move it away from what the rules found
+            if any(_overlaps(piece, old) for piece in pieces) and not any(self.quote_around(s) for s, _ in pieces):
+                draft.content = [(s, e) for s, e in pieces]
+        if prediction["source"] and draft.source is not None and _overlaps(prediction["source"][0], draft.source):
+            start, end = prediction["source"][0]
+            span = self.doc.char_span(start, end, alignment_mode="expand")
+            if span is not None and not all(t.is_stop or t.is_punct for t in span):
+                draft.source, draft.source_root = (start, end), span.root
+        draft.method = "rules+model"
 
     # ---- pass 5: nesting -----------------------------------------------------------------------
     def nest(self) -> None:
