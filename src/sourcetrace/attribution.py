@@ -34,6 +34,9 @@ _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _CONTENT_DEPS = {"ccomp", "xcomp", "parataxis"}
 _PRONOUNS_PERSON = {"he", "she", "him", "her"}
 _PRONOUNS_PLURAL = {"they", "them"}
+_PRONOUNS_THING = {"it"}  # a campaign, a newspaper, a report
+_PRONOUNS_RESOLVED = _PRONOUNS_PERSON | _PRONOUNS_PLURAL | _PRONOUNS_THING
+_PRONOUNS_RELATIVE = {"who", "which", "that"}
 _PRONOUNS_SELF = {"i", "we", "me", "us"}
 _CONDUIT_VERBS = {"cite", "report", "quote"}
 _TRAILING = " ,;:-–—"
@@ -446,29 +449,30 @@ class _Extractor:
             draft = _Draft(cue=cue, content=content, sentence=unit, method="model",
                            cue_type=CueType.SPEECH if speech else CueType.COGNITION)
             if prediction["source"]:
-                start, end = prediction["source"][0]
-                span = self.doc.char_span(start, end, alignment_mode="expand")
-                if span is not None and not all(t.is_stop or t.is_punct for t in span):
-                    draft.source, draft.source_root = (start, end), span.root
+                self.take_source(draft, *prediction["source"][0])
             self.drafts.append(draft)
 
     def refine(self, draft: _Draft, prediction: dict[str, list[tuple[int, int]]]) -> None:
-        """Where rules and tagger found the same attribution, the tagger's boundaries of a paraphrase and of
-        its source are the better ones (it learnt them from PolNeAR); quotations, conduits, nesting and
-        entity resolution stay the rules'."""
-        if self.layout.quoted_chars(draft.content[0][0], draft.content[-1][1]) == 0 and len(draft.content) == 1:
+        """Where rules and tagger found the same attribution, the tagger's source and content boundaries are the
+        better ones (it learnt PolNeAR's); the cue, conduits, nesting and entity resolution stay the rules'.
+        A content moves only to pieces that overlap the rules' and lie in the cue's paragraph or in a quotation."""
+        one_piece = len(draft.content) == 1  # several pieces: a quotation the rules ran on; keep it whole
+        if one_piece and any(_overlaps(piece, old) for piece in prediction["content"] for old in draft.content):
             paragraph = self.layout.paragraphs[draft.sentence.paragraph]
-            old = draft.content[0]
-            pieces = [(s, e) for s, e in prediction["content"] if paragraph.start <= s < paragraph.end]
-            # refine the boundaries of the same content; never move it away from what the rules found
-            if any(_overlaps(piece, old) for piece in pieces) and not any(self.quote_around(s) for s, _ in pieces):
-                draft.content = [(s, e) for s, e in pieces]
-        if prediction["source"] and draft.source is not None and _overlaps(prediction["source"][0], draft.source):
-            start, end = prediction["source"][0]
-            span = self.doc.char_span(start, end, alignment_mode="expand")
-            if span is not None and not all(t.is_stop or t.is_punct for t in span):
-                draft.source, draft.source_root = (start, end), span.root
+            pieces = [(s, e) for s, e in prediction["content"]
+                      if paragraph.start <= s < paragraph.end or self.quote_around(s) is not None]
+            if pieces:
+                draft.content = pieces
+        if prediction["source"]:
+            self.take_source(draft, *prediction["source"][0])
         draft.method = "rules+model"
+
+    def take_source(self, draft: _Draft, start: int, end: int) -> None:
+        """The tagger's source span, unless it is only function words ("the", "of"); pronouns ("he", "who")
+        are kept: they are sources, resolved to their antecedents when the report is built."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and any(t.pos_ == "PRON" or not (t.is_stop or t.is_punct) for t in span):
+            draft.source, draft.source_root = (start, end), span.root
 
     # ---- pass 5: nesting -----------------------------------------------------------------------
     def nest(self) -> None:
@@ -518,8 +522,15 @@ class _Extractor:
         lower = surface.lower().strip("“”\"' ")
         resolved_from: Span | None = None
         entity_id: str | None = None
-        if root is not None and root.lower_ in _PRONOUNS_PERSON | _PRONOUNS_PLURAL and end - start <= 4:
-            entity_id = self.resolve_pronoun(root, draft)
+        if root is not None and root.lower_ in _PRONOUNS_RELATIVE and root.head.dep_ == "relcl":
+            # "Mr. Obama, who said …": the relative clause hangs on its antecedent
+            antecedent = root.head.head
+            entity_id = self.index.entity_at(antecedent.idx, antecedent.idx + len(antecedent))
+            if entity_id is not None:
+                resolved_from = Span.of(text, start, end)
+                self.index.add_mention(entity_id, start, end, "pronoun")
+        elif root is not None and root.lower_ in _PRONOUNS_RESOLVED and end - start <= 4:
+            entity_id = self.resolve_pronoun(root, draft, done)
             if entity_id is not None:
                 resolved_from = Span.of(text, start, end)
                 self.index.add_mention(entity_id, start, end, "pronoun")
@@ -591,25 +602,44 @@ class _Extractor:
         ) and not any(c.dep_ == "prep" and any(t.ent_type_ in ("ORG", "OUTLET") for t in c.subtree)
                       for c in root.children)
 
-    def resolve_pronoun(self, pronoun: Token, draft: _Draft) -> str | None:
-        """The nearest earlier speaker (preferred) or person mention within the last three paragraphs."""
-        plural = pronoun.lower_ in _PRONOUNS_PLURAL
-        kinds = (
-            {EntityKind.ORGANIZATION, EntityKind.OUTLET, EntityKind.GROUP, EntityKind.PLACE}
-            if plural
-            else {EntityKind.PERSON}
-        )
+    def resolve_pronoun(self, pronoun: Token, draft: _Draft, done: dict[int, Source | None]) -> str | None:
+        """The nearest earlier speaker (preferred) or mention of a fitting kind within the last three paragraphs;
+        ``done`` holds the sources already built, in document order."""
+        if pronoun.lower_ in _PRONOUNS_PLURAL:
+            kinds = {EntityKind.ORGANIZATION, EntityKind.OUTLET, EntityKind.GROUP, EntityKind.PLACE}
+        elif pronoun.lower_ in _PRONOUNS_THING:
+            kinds = {EntityKind.ORGANIZATION, EntityKind.OUTLET}
+        else:
+            kinds = {EntityKind.PERSON}
+        clash = {"he": "female", "him": "female", "she": "male", "her": "male"}.get(pronoun.lower_)
+
+        # inside a quotation, "he" is someone the quoted speaker talks about, never the speaker
+        quoted_speaker = None
+        if self.quote_around(pronoun.idx) is not None:
+            quoting = next((d for d in self.drafts if d is not draft and d.contains(pronoun.idx)), None)
+            outer = done.get(id(quoting)) if quoting is not None else None
+            quoted_speaker = outer.entity_id if outer is not None else None
+
+        def agrees(entity_id: str | None) -> bool:
+            return (entity_id is not None and entity_id != quoted_speaker
+                    and self.index.kind(entity_id) in kinds
+                    and (clash is None or self.index.gender(entity_id) != clash))
+
         paragraph = draft.sentence.paragraph
         for earlier in sorted(self.drafts, key=lambda d: -d.cue[0]):
             if earlier.cue[0] >= pronoun.idx or paragraph - earlier.sentence.paragraph > 2:
                 continue
+            if self.quote_around(earlier.cue[0]) is not None:
+                continue  # a speaker quoted by someone else is not a participant of the narrative
             if earlier.source is not None:
-                entity = self.index.entity_at(*earlier.source, kinds)
-                if entity is not None:
+                # an earlier pronoun source counts as the entity it was resolved to ("he told …; he noted")
+                resolved = done.get(id(earlier))
+                entity = resolved.entity_id if resolved is not None else self.index.entity_at(*earlier.source, kinds)
+                if agrees(entity):
                     return entity
         for mention, _kind in self.index.mentions_before(pronoun.idx, kinds):
             unit = self.layout.sentence_at(mention.span.start)
-            if unit is not None and paragraph - unit.paragraph <= 2:
+            if unit is not None and paragraph - unit.paragraph <= 2 and agrees(mention.entity_id):
                 return mention.entity_id
         return None
 

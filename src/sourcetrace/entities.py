@@ -7,8 +7,12 @@ fuzzy surname match with compatible first names (Hakem al-Zameli = al-Zameli = H
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 from rapidfuzz import fuzz
 from spacy.tokens import Doc
@@ -31,6 +35,17 @@ _OUTLET_NAME = re.compile(
     r"Telegraph|Chronicle|Reuters|Wire|Magazine|Observer|Guardian|Independent)\b"
 )
 _SURNAME_PARTICLE = re.compile(r"^(al|el|ad|as|ash|ben|bin|ibn|abu|van|von|de|da|del|della|di|du|le|la)[-\s]", re.I)
+
+
+_TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$")
+
+
+@lru_cache(maxsize=1)
+def first_names() -> dict[str, str]:
+    """First name (lower case) → "female" / "male", for names that are at least 95 % one sex in US records."""
+    raw = resources.files("sourcetrace.resources").joinpath("first_names.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    return {name: sex for sex in ("female", "male") for name in data[sex]}
 
 
 @dataclass
@@ -85,6 +100,26 @@ class EntityIndex:
 
     def name(self, entity_id: str) -> str:
         return self.clusters[entity_id].name
+
+    def gender(self, entity_id: str) -> str | None:
+        """"female", "male" or None for a person: from a title the text gives them ("Mrs. Clinton") or from
+        a first name that at least 95 % of its US bearers share (see scripts/build_first_names.py)."""
+        cluster = self.clusters[entity_id]
+        if cluster.kind is not EntityKind.PERSON:
+            return None
+        for mention in cluster.mentions:
+            before = self.text[max(0, mention.span.start - 6) : mention.span.start]
+            title = _TITLE_BEFORE.search(before) or _TITLE_BEFORE.search(mention.span.text.split(" ")[0] + " ")
+            if title:
+                return "male" if title.group(1) == "Mr" else "female"
+        names = first_names()
+        for form in cluster.forms:
+            words = [w for w in form.split() if w.rstrip(".") not in ("Mr", "Mrs", "Ms", "Miss", "Dr")]
+            if len(words) >= 2:
+                first = words[0].lower()
+                if first in names:
+                    return names[first]
+        return None
 
     def kind(self, entity_id: str) -> EntityKind:
         return self.clusters[entity_id].kind
