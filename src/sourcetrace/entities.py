@@ -61,6 +61,11 @@ class _Cluster:
     def name(self) -> str:
         if self.gazetteer_name:
             return self.gazetteer_name
+        if self.kind is EntityKind.PERSON:
+            # the full name the article uses most: "Hillary Clinton" (five times) over a one-off
+            # "Crooked Hillary Clinton" in a quoted tweet, and over a bare surname however often it recurs
+            full = [form for form in self.forms if len(form.split()) >= 2] or self.forms
+            return max(full, key=lambda form: (full.count(form), len(form.split()), len(form)))
         return max(self.forms, key=lambda form: (len(form.split()), len(form)))
 
 
@@ -182,7 +187,11 @@ def _same_person(a: str, b: str) -> bool:
     first_b, surname_b = _person_parts(b)
     if not surname_a or not surname_b or fuzz.ratio(surname_a, surname_b) < 85:
         return False
-    return not first_a or not first_b or fuzz.ratio(first_a, first_b) >= 85
+    if not first_a or not first_b or fuzz.ratio(first_a, first_b) >= 85:
+        return True
+    # a nickname or epithet in front ("Crooked Hillary Clinton"): the shorter first names end the longer
+    shorter, longer = sorted((first_a.split(), first_b.split()), key=len)
+    return len(longer) > len(shorter) and [w.lower() for w in longer[-len(shorter):]] == [w.lower() for w in shorter]
 
 
 def _acronym(name: str) -> str:

@@ -1,0 +1,18 @@
+"""Entity canonical names on real-style text."""
+
+from __future__ import annotations
+
+import sourcetrace
+
+
+def test_an_epithet_before_a_name_is_the_same_person_and_not_the_canonical_name() -> None:
+    text = (
+        "Hillary Clinton spoke in Ohio on Monday.\n\n"
+        "He says, “Working that microphone was a hell of a lot more difficult than working Crooked Hillary "
+        "Clinton.”\n\n"
+        "Hillary Clinton laughed it off, and Clinton said the tweet proved her point."
+    )
+    report = sourcetrace.analyze(text)
+    clinton = [e for e in report.entities if "Clinton" in e.name]
+    assert [e.name for e in clinton] == ["Hillary Clinton"]
+    assert {m.span.text for m in clinton[0].mentions} >= {"Hillary Clinton", "Crooked Hillary Clinton", "Clinton"}
