@@ -52,6 +52,12 @@ class Tagger(torch.nn.Module):
         return self.head(self.dropout(hidden))
 
 
+def keep_layers(model: Tagger, n: int) -> None:
+    """Drop the encoder's top layers ("top-layer dropping": the bottom layers carry what a tagger needs)."""
+    model.bert.encoder.layer = model.bert.encoder.layer[:n]
+    model.bert.config.num_hidden_layers = n
+
+
 def load_tokenizer(path: Path) -> Tokenizer:
     tok = Tokenizer.from_file(str(path))
     tok.no_truncation()  # all-MiniLM-L6-v2's tokenizer.json truncates at 128 pieces
@@ -208,6 +214,13 @@ def main() -> int:
         help="skip training: export this tagger.pt (or 'none': the untrained model) to ONNX",
     )
     parser.add_argument("--init", type=Path, default=None, help="start from this tagger.pt (continued training)")
+    parser.add_argument(
+        "--layers",
+        type=int,
+        default=0,
+        help="keep only the bottom N encoder layers (a faster student); with --init, distil from that tagger",
+    )
+    parser.add_argument("--distil", type=float, default=0.5, help="weight of the teacher's KL term (with --layers)")
     parser.add_argument("--out", type=Path, default=REPO.parent / "train-out", help="outside the repository")
     args = parser.parse_args()
 
@@ -223,6 +236,8 @@ def main() -> int:
     tok = load_tokenizer(model_dir / "tokenizer.json")
     if args.export_only:
         model = Tagger(model_dir)
+        if args.layers:
+            keep_layers(model, args.layers)
         if str(args.export_only) != "none":
             model.load_state_dict(torch.load(args.export_only))
         fp32, int8 = export_onnx(model, args.out, args.max_len)
@@ -238,6 +253,14 @@ def main() -> int:
     model = Tagger(model_dir)
     if args.init:
         model.load_state_dict(torch.load(args.init))
+    teacher = None
+    if args.layers:
+        if args.init:
+            # the teacher is the tagger --init names, before its top layers are dropped
+            teacher = Tagger(model_dir)
+            teacher.load_state_dict(torch.load(args.init))
+            teacher.eval()
+        keep_layers(model, args.layers)
     model.train()
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
@@ -263,6 +286,14 @@ def main() -> int:
         for input_ids, mask, lab in make_batches(train_docs, args.max_len, args.batch, rng):
             logits = model(input_ids, mask)
             loss = loss_fn(logits.reshape(-1, len(LABELS)), lab.reshape(-1))
+            if teacher is not None:
+                with torch.no_grad():
+                    target = torch.softmax(teacher(input_ids, mask), -1)
+                labelled = lab != IGNORE
+                kl = torch.nn.functional.kl_div(
+                    torch.log_softmax(logits[labelled], -1), target[labelled], reduction="batchmean"
+                )
+                loss = (1 - args.distil) * loss + args.distil * kl
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()

