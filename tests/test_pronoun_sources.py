@@ -45,9 +45,9 @@ def test_a_relative_pronoun_takes_the_noun_its_clause_hangs_on() -> None:
 def test_he_inside_a_quotation_is_not_the_quoted_speaker() -> None:
     text = (
         "Rush Limbaugh talked about Donald Trump on his radio show on Monday. "
-        "Limbaugh said: “If Trump doesn’t do this, he knows what will happen.”"
+        "Limbaugh said: “When Trump called, he told me the election is rigged.”"
     )
     report = sourcetrace.analyze(text)
     inner = [a for a in report.attributions if a.source is not None and a.source.span.text == "he"]
-    assert inner, "the nested attribution 'he knows …' is found"
+    assert inner, "the nested attribution 'he told me …' is found"
     assert [a.source.name for a in inner if a.source is not None] == ["Donald Trump"]

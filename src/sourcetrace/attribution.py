@@ -476,6 +476,7 @@ class _Extractor:
 
     # ---- pass 5: nesting -----------------------------------------------------------------------
     def nest(self) -> None:
+        self.drafts = [d for d in self.drafts if not self.part_of_a_claim(d)]
         for inner in self.drafts:
             outers = [
                 d for d in self.drafts
@@ -484,6 +485,16 @@ class _Extractor:
             ]
             if outers:
                 inner.nested_in = min(outers, key=lambda d: sum(e - s for s, e in d.content))
+
+    def part_of_a_claim(self, draft: _Draft) -> bool:
+        """A rule-found stance inside someone else's content ("Trump says [he plans to …]") or an address
+        to "you" ("will you pledge …") is part of what the outer source says, not a claim passed on: a chain
+        is kept only for speech ("X said Y told him"). PolNeAR agrees: on dev, such nested stances matched
+        a gold attribution 3 % of the time."""
+        if draft.method != "rules" or not any(d is not draft and d.contains(draft.cue[0]) for d in self.drafts):
+            return False
+        second_person = draft.source is not None and self.text[draft.source[0] : draft.source[1]].lower() == "you"
+        return draft.cue_type is CueType.COGNITION or second_person
 
     # ---- building the models ------------------------------------------------------------------
     def run(self) -> list[Attribution]:
