@@ -34,7 +34,7 @@ from attribution_metrics import (
     ggt_quote_counts,
     has_quote_marks,
     jaccard_score,
-    relation_counts,
+    relation_matches,
     role_token_spans,
 )
 from docs_section import REPO_ROOT, git_commit, markdown_table, today, write_section
@@ -63,6 +63,7 @@ class Scores:
     relation: PRF = field(default_factory=PRF)
     by_publisher: dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
     quotes: dict[tuple[str, float], PRF] = field(default_factory=lambda: defaultdict(PRF))
+    recall_by_sentences: dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
 
 
 def gold_triple(attribution: GoldAttribution) -> Triple:
@@ -152,9 +153,14 @@ def score_article(article: GoldArticle, pred: list[Triple], segment: Segmenter, 
             scores.exact[unit, role] += exact_counts(g, p)
             scores.begin[unit, role] += begin_counts(g, p)
             scores.jaccard[unit, role] += jaccard_score(g, p)
-    relation = relation_counts(gold, pred, starts, ends)
+    matched = {gi for gi, _, _ in relation_matches(gold, pred, starts, ends)}
+    relation = PRF(len(matched), len(pred) - len(matched), len(gold) - len(matched))
     scores.relation += relation
     scores.by_publisher[article.publisher] += relation
+    for gi, triple in enumerate(gold):
+        sentences = {k for k, (s, e) in enumerate(units["sentence"]) for cs, ce in triple.content if cs < e and s < ce}
+        found = PRF(tp=1) if gi in matched else PRF(fn=1)
+        scores.recall_by_sentences["several sentences" if len(sentences) > 1 else "one sentence"] += found
 
     # GGT walks gold quotes in document order; PolNeAR's event order is the annotators' order.
     gold_contents = sorted(t.content for t in gold)
@@ -213,6 +219,10 @@ def result_rows(scores: Scores) -> dict[str, tuple[list[str], list[list[str]]]]:
             overall.append(
                 prf_row(f"quote >{threshold:.0%} ({subset})", scores.quotes[subset, threshold], f"{anchor} GGT")
             )
+    for span_kind in ("one sentence", "several sentences"):
+        prf = scores.recall_by_sentences[span_kind]
+        overall.append([f"relation recall, content in {span_kind}", str(prf.tp + prf.fn), "–", str(prf.tp), "–",
+                        pct(prf.recall), "–", "–"])
     overall_headers = ["metric", "gold", "predicted", "matched", "P", "R", "F1", "anchor"]
     publishers = [prf_row(name, prf, "")[:-1] for name, prf in sorted(scores.by_publisher.items())]
     publisher_headers = ["publisher", "gold", "predicted", "matched", "P", "R", "relation F1"]
