@@ -533,15 +533,13 @@ class _Extractor:
         lower = surface.lower().strip("“”\"' ")
         resolved_from: Span | None = None
         entity_id: str | None = None
-        if root is not None and root.lower_ in _PRONOUNS_RELATIVE and root.head.dep_ == "relcl":
-            # "Mr. Obama, who said …": the relative clause hangs on its antecedent
-            antecedent = root.head.head
-            entity_id = self.index.entity_at(antecedent.idx, antecedent.idx + len(antecedent))
-            if entity_id is not None:
-                resolved_from = Span.of(text, start, end)
-                self.index.add_mention(entity_id, start, end, "pronoun")
-        elif root is not None and root.lower_ in _PRONOUNS_RESOLVED and end - start <= 4:
-            entity_id = self.resolve_pronoun(root, draft, done)
+        relative = root is not None and root.lower_ in _PRONOUNS_RELATIVE and root.head.dep_ == "relcl"
+        if root is not None and (relative or root.lower_ in _PRONOUNS_RESOLVED) and end - start <= 5:
+            if relative:  # "Mr. Obama, who said …": the relative clause hangs on its antecedent
+                antecedent = root.head.head
+                entity_id = self.index.entity_at(antecedent.idx, antecedent.idx + len(antecedent))
+            else:
+                entity_id = self.resolve_pronoun(root, draft, done)
             if entity_id is not None:
                 resolved_from = Span.of(text, start, end)
                 self.index.add_mention(entity_id, start, end, "pronoun")
