@@ -461,9 +461,11 @@ class _Extractor:
             paragraph = self.layout.paragraphs[draft.sentence.paragraph]
             pieces = [(s, e) for s, e in prediction["content"]
                       if paragraph.start <= s < paragraph.end or self.quote_around(s) is not None]
-            if pieces:
+            if pieces and not (draft.source and any(_overlaps(piece, draft.source) for piece in pieces)):
                 draft.content = pieces
-        if prediction["source"]:
+        # with a conduit ("…, according to a Russia Today report") the tagger, trained on PolNeAR, names the
+        # conduit as the source; the rules keep the original speaker and the chain
+        if prediction["source"] and not (draft.conduits or draft.told_outlet):
             self.take_source(draft, *prediction["source"][0])
         draft.method = "rules+model"
 
