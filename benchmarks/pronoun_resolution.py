@@ -12,7 +12,8 @@ sample of 40 judged only afterwards, the honest estimate. Only offsets and names
 The script reruns ``sourcetrace.analyze`` on those articles and compares each source's resolved name with the
 judged antecedent:
 right when one name contains the other's last word ("Obama" ~ "Barack Obama"), and for "-" when no entity is
-given. A sampled pronoun that is no longer a source of any attribution counts as "not a source any more".
+given. A sampled pronoun that is no longer a source of any attribution (the extractor changed since the sample was
+drawn) counts as "not a source any more" and is left out of the last row.
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ def main() -> int:
                         for sample in samples)] for name in OUTCOMES]
     summary.append(["**right**", *(f"**{right[s]} of {totals[s]} ({100 * right[s] / totals[s]:.0f} %)**"
                                    for s in samples)])
+    still = {s: totals[s] - counts[s, "not a source any more"] for s in samples}
+    summary.append(["**right, of those still sources**",
+                    *(f"**{right[s]} of {still[s]} ({100 * right[s] / max(1, still[s]):.0f} %)**" for s in samples)])
     headers = ["outcome", f"fresh sample ({totals['fresh']})", f"design sample ({totals['design']})"]
     console.print(markdown_table(headers, summary))
     if not args.no_docs:

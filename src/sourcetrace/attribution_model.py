@@ -1,4 +1,4 @@
-"""Learned attribution extractor: a MiniLM-L6 BIO tagger (source / cue / content) run with onnxruntime.
+"""Learned attribution extractor: a 4-layer MiniLM BIO tagger (source / cue / content) run with onnxruntime.
 
 The model is trained on PolNeAR train by ``training/train_attribution.py`` and shipped as an int8 ONNX file in
 ``sourcetrace/resources/models/`` (see MODEL_CARD.md there). It tags every word of an article inside overlapping
