@@ -16,3 +16,12 @@ def test_an_epithet_before_a_name_is_the_same_person_and_not_the_canonical_name(
     clinton = [e for e in report.entities if "Clinton" in e.name]
     assert [e.name for e in clinton] == ["Hillary Clinton"]
     assert {m.span.text for m in clinton[0].mentions} >= {"Hillary Clinton", "Crooked Hillary Clinton", "Clinton"}
+
+
+def test_a_middle_initial_does_not_split_a_person() -> None:
+    text = (
+        "A lesson from Loretta Lynch.\n\n"
+        "Attorney General Loretta E. Lynch said on Tuesday that she was proud of her department's work."
+    )
+    report = sourcetrace.analyze(text)
+    assert [e.name for e in report.entities if "Lynch" in e.name] == ["Loretta E. Lynch"]

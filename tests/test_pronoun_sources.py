@@ -51,3 +51,15 @@ def test_he_inside_a_quotation_is_not_the_quoted_speaker() -> None:
     inner = [a for a in report.attributions if a.source is not None and a.source.span.text == "he"]
     assert inner, "the nested attribution 'he told me …' is found"
     assert [a.source.name for a in inner if a.source is not None] == ["Donald Trump"]
+
+
+def test_a_profile_keeps_its_subject_for_she_after_many_paragraphs() -> None:
+    text = (
+        "Attorney General Loretta Lynch spoke at the university on Monday about her career.\n\n"
+        "Loretta Lynch grew up in North Carolina, where her father was a preacher.\n\n"
+        "Loretta Lynch studied at Harvard and then joined a law firm in New York.\n\n"
+        "The firm was one of the largest in the city at the time.\n\n"
+        "Its partners rarely hired young lawyers from the South.\n\n"
+        "“I had to prove myself every single day,” she said."
+    )
+    assert _source_of(text, "she").name == "Loretta Lynch"

@@ -11,6 +11,7 @@ finally nesting, so that words quoted inside a quote reach the article through t
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -648,10 +649,18 @@ class _Extractor:
                 entity = resolved.entity_id if resolved is not None else self.index.entity_at(*earlier.source, kinds)
                 if agrees(entity):
                     return entity
-        for mention, _kind in self.index.mentions_before(pronoun.idx, kinds):
+        earlier_mentions = self.index.mentions_before(pronoun.idx, kinds)
+        for mention, _kind in earlier_mentions:
             unit = self.layout.sentence_at(mention.span.start)
             if unit is not None and paragraph - unit.paragraph <= 2 and agrees(mention.entity_id):
                 return mention.entity_id
+        if clash is None:
+            return None
+        # a profile keeps saying "she" long after the name: the article's clearly dominant person of that gender
+        counts = Counter(m.entity_id for m, _ in earlier_mentions if agrees(m.entity_id))
+        ranked = counts.most_common(2)
+        if ranked and ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+            return ranked[0][0]
         return None
 
     def resolve_title(self, title: str, draft: _Draft) -> str | None:
