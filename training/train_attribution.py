@@ -61,6 +61,21 @@ def keep_layers(model: Tagger, n: int) -> None:
     model.bert.config.num_hidden_layers = n
 
 
+def load_tagger(model_dir: Path, checkpoint: Path | None, layers: int) -> Tagger:
+    """The MiniLM tagger, with the weights of ``checkpoint`` if given, cut to its bottom ``layers`` layers if
+    non-zero (a checkpoint of a 6-layer tagger is cut after loading, one of a student before)."""
+    model = Tagger(model_dir)
+    state = torch.load(checkpoint) if checkpoint else None
+    saved_layers = len({k.split(".")[3] for k in state if k.startswith("bert.encoder.layer.")}) if state else 0
+    if layers and saved_layers == layers:
+        keep_layers(model, layers)
+    if state is not None:
+        model.load_state_dict(state)
+    if layers:
+        keep_layers(model, layers)
+    return model
+
+
 def load_tokenizer(path: Path) -> Tokenizer:
     tok = Tokenizer.from_file(str(path))
     tok.no_truncation()  # all-MiniLM-L6-v2's tokenizer.json truncates at 128 pieces
@@ -217,13 +232,9 @@ def main() -> int:
         help="skip training: export this tagger.pt (or 'none': the untrained model) to ONNX",
     )
     parser.add_argument("--init", type=Path, default=None, help="start from this tagger.pt (continued training)")
-    parser.add_argument(
-        "--layers",
-        type=int,
-        default=0,
-        help="keep only the bottom N encoder layers (a faster student); with --init, distil from that tagger",
-    )
-    parser.add_argument("--distil", type=float, default=0.5, help="weight of the teacher's KL term (with --layers)")
+    parser.add_argument("--layers", type=int, default=0, help="keep only the bottom N encoder layers (a student)")
+    parser.add_argument("--teacher", type=Path, default=None, help="distil from this tagger.pt (6 layers)")
+    parser.add_argument("--distil", type=float, default=0.5, help="weight of the teacher's KL term (with --teacher)")
     parser.add_argument("--out", type=Path, default=REPO.parent / "train-out", help="outside the repository")
     args = parser.parse_args()
 
@@ -238,11 +249,7 @@ def main() -> int:
     model_dir = base_model_dir()
     tok = load_tokenizer(model_dir / "tokenizer.json")
     if args.export_only:
-        model = Tagger(model_dir)
-        if args.layers:
-            keep_layers(model, args.layers)
-        if str(args.export_only) != "none":
-            model.load_state_dict(torch.load(args.export_only))
+        model = load_tagger(model_dir, None if str(args.export_only) == "none" else args.export_only, args.layers)
         fp32, int8 = export_onnx(model, args.out, args.max_len)
         tok.save(str(args.out / "tokenizer.json"))
         print(f"wrote {fp32} ({fp32.stat().st_size / 2**20:.1f} MB), {int8} ({int8.stat().st_size / 2**20:.1f} MB)")
@@ -253,17 +260,11 @@ def main() -> int:
     dev_docs = [encode_article(a, tok) for a in dev]
     print(f"train {len(train)} articles, {sum(len(i) for i, _ in train_docs)} wordpieces; dev {len(dev)}", flush=True)
 
-    model = Tagger(model_dir)
-    if args.init:
-        model.load_state_dict(torch.load(args.init))
+    model = load_tagger(model_dir, args.init, args.layers)
     teacher = None
-    if args.layers:
-        if args.init:
-            # the teacher is the tagger --init names, before its top layers are dropped
-            teacher = Tagger(model_dir)
-            teacher.load_state_dict(torch.load(args.init))
-            teacher.eval()
-        keep_layers(model, args.layers)
+    if args.teacher:
+        teacher = load_tagger(model_dir, args.teacher, 0)
+        teacher.eval()
     model.train()
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
