@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 import sourcetrace
+from sourcetrace.entities import _same_person
 
 
 def test_an_epithet_before_a_name_is_the_same_person_and_not_the_canonical_name() -> None:
@@ -25,3 +28,18 @@ def test_a_middle_initial_does_not_split_a_person() -> None:
     )
     report = sourcetrace.analyze(text)
     assert [e.name for e in report.entities if "Lynch" in e.name] == ["Loretta E. Lynch"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Loretta E. Lynch", "Loretta Lynch", True),
+        ("J. Smith", "John Smith", True),
+        ("K. Smith", "John Smith", False),
+        ("Crooked Hillary Clinton", "Hillary Clinton", True),
+        ("Bill Clinton", "Hillary Clinton", False),
+        ("Hakem al-Zameli", "Hakem al-Zamli", True),
+    ],
+)
+def test_person_name_matching(a: str, b: str, same: bool) -> None:
+    assert _same_person(a, b) is same

@@ -185,10 +185,14 @@ def _person_parts(name: str) -> tuple[str, str]:
 def _same_person(a: str, b: str) -> bool:
     first_a, surname_a = _person_parts(a)
     first_b, surname_b = _person_parts(b)
-    # middle initials say nothing against a match: "Loretta E. Lynch" = "Loretta Lynch"
-    first_a, first_b = (" ".join(w for w in f.split() if len(w.rstrip(".")) > 1) for f in (first_a, first_b))
     if not surname_a or not surname_b or fuzz.ratio(surname_a, surname_b) < 85:
         return False
+    # middle initials say nothing against a match ("Loretta E. Lynch" = "Loretta Lynch"); a lone initial must
+    # be the other's ("J. Smith" = "John Smith", not "Kevin Smith")
+    full_a, full_b = (" ".join(w for w in f.split() if len(w.rstrip(".")) > 1) for f in (first_a, first_b))
+    if first_a and first_b and not (full_a and full_b):
+        return first_a[0] == first_b[0]
+    first_a, first_b = full_a, full_b
     if not first_a or not first_b or fuzz.ratio(first_a, first_b) >= 85:
         return True
     # a nickname or epithet in front ("Crooked Hillary Clinton"): the shorter first names end the longer
