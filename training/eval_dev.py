@@ -3,7 +3,7 @@
 Run in the project venv (spaCy, rich, onnxruntime, tokenizers) from the repository root::
 
     python training/eval_dev.py --split dev                 # the shipped int8 model
-    python training/eval_dev.py --split dev --model training/out/attribution-tagger-fp32.onnx
+    python training/eval_dev.py --split dev --model ../train-out/student2/attribution-tagger-fp32.onnx
     python training/eval_dev.py --split train --oracle       # gold spans + our linking: the linker's ceiling
     python training/eval_dev.py --split dev --with-rules     # model first, rules as fallback
 
