@@ -208,11 +208,15 @@ def relation_matches(
     return matches
 
 
+def match_counts(matched: int, gold: int, predicted: int) -> PRF:
+    """Counts from a one-to-one matching: ``matched`` pairs out of ``gold`` and ``predicted`` items."""
+    return PRF(matched, predicted - matched, gold - matched)
+
+
 def relation_counts(
     gold: Sequence[Triple], pred: Sequence[Triple], token_starts: Sequence[int], token_ends: Sequence[int]
 ) -> PRF:
-    tp = len(relation_matches(gold, pred, token_starts, token_ends))
-    return PRF(tp, len(pred) - tp, len(gold) - tp)
+    return match_counts(len(relation_matches(gold, pred, token_starts, token_ends)), len(gold), len(pred))
 
 
 # ---------------------------------------------------------------- (c) Gender Gap Tracker quote F1

@@ -34,6 +34,7 @@ from attribution_metrics import (
     ggt_quote_counts,
     has_quote_marks,
     jaccard_score,
+    match_counts,
     relation_matches,
     role_token_spans,
 )
@@ -154,7 +155,7 @@ def score_article(article: GoldArticle, pred: list[Triple], segment: Segmenter, 
             scores.begin[unit, role] += begin_counts(g, p)
             scores.jaccard[unit, role] += jaccard_score(g, p)
     matched = {gi for gi, _, _ in relation_matches(gold, pred, starts, ends)}
-    relation = PRF(len(matched), len(pred) - len(matched), len(gold) - len(matched))
+    relation = match_counts(len(matched), len(gold), len(pred))
     scores.relation += relation
     scores.by_publisher[article.publisher] += relation
     for gi, triple in enumerate(gold):

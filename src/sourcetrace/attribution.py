@@ -657,8 +657,8 @@ class _Extractor:
         if clash is None:
             return None
         # a profile keeps saying "she" long after the name: the article's clearly dominant person of that gender
-        counts = Counter(m.entity_id for m, _ in earlier_mentions if agrees(m.entity_id))
-        ranked = counts.most_common(2)
+        counts = Counter(m.entity_id for m, _ in earlier_mentions)
+        ranked = [(entity, n) for entity, n in counts.most_common() if agrees(entity)][:2]
         if ranked and ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
             return ranked[0][0]
         return None
