@@ -89,22 +89,35 @@ def parse_ann(ann_text: str) -> list[GoldAttribution]:
 
 def load_split(data_dir: Path, split: str, limit: int | None = None) -> list[GoldArticle]:
     """All articles of one compartment (``train``, ``dev``), sorted by file name, with one annotator each."""
-    text_dir, ann_dir = data_dir / split / "text", data_dir / split / "attributions"
+    return [versions[0] for versions in _articles(data_dir, split, limit)]
+
+
+def load_annotator_versions(data_dir: Path, compartment: str) -> list[list[GoldArticle]]:
+    """The articles of a compartment that several annotators annotated: one :class:`GoldArticle` per annotator,
+    annotators in file-name order."""
+    return [versions for versions in _articles(data_dir, compartment, None) if len(versions) > 1]
+
+
+def _articles(data_dir: Path, compartment: str, limit: int | None) -> list[list[GoldArticle]]:
+    text_dir, ann_dir = data_dir / compartment / "text", data_dir / compartment / "attributions"
     if not text_dir.is_dir() or not ann_dir.is_dir():
-        raise DataMissing(f"PolNeAR {split!r} split not found under {data_dir} (expected {split}/text/*.txt)")
+        raise DataMissing(
+            f"PolNeAR {compartment!r} compartment not found under {data_dir} (expected {compartment}/text/*.txt)"
+        )
     articles = []
     for text_path in sorted(text_dir.glob("*.txt"))[:limit]:
         ann_files = sorted(ann_dir.glob(f"{text_path.stem}_[0-9a-f][0-9a-f][0-9a-f][0-9a-f].ann"))
-        if not ann_files:
-            continue
         text = text_path.read_bytes().decode("utf-8")  # no newline translation: offsets are exact
-        articles.append(
+        versions = [
             GoldArticle(
                 stem=text_path.stem,
                 publisher=text_path.stem.split("_", 1)[0],
                 text=text,
-                attributions=tuple(parse_ann(ann_files[0].read_bytes().decode("utf-8"))),
-                ann_file=ann_files[0].name,
+                attributions=tuple(parse_ann(ann_file.read_bytes().decode("utf-8"))),
+                ann_file=ann_file.name,
             )
-        )
+            for ann_file in ann_files
+        ]
+        if versions:
+            articles.append(versions)
     return articles

@@ -27,12 +27,10 @@ def _words(text: str) -> list[tuple[int, int]]:
     return out
 
 
-@pytest.mark.parametrize("viterbi", [True, False])
-def test_decode_reads_bio_spans_and_repairs_a_stray_inside_tag(viterbi: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(am, "VITERBI", viterbi)
+def test_decode_reads_bio_spans_and_repairs_a_stray_inside_tag() -> None:
     text = "Smith said taxes rose sharply"
     tags = ["B-source", "B-cue", "I-content", "I-content", "I-content"]
-    spans = am.decode(_words(text), _probs(tags))
+    spans = am.decode(text, _words(text), _probs(tags))
     assert [(s.role, text[s.start : s.end]) for s in spans] == [
         ("source", "Smith"),
         ("cue", "said"),
@@ -45,8 +43,16 @@ def test_decode_reads_bio_spans_and_repairs_a_stray_inside_tag(viterbi: bool, mo
 def test_viterbi_keeps_a_confident_begin_inside_a_role() -> None:
     text = "He said it rained. It poured."
     tags = ["B-source", "B-cue", "B-content", "I-content", "B-content", "I-content"]
-    spans = am.decode(_words(text), _probs(tags))
+    spans = am.decode(text, _words(text), _probs(tags))
     assert [text[s.start : s.end] for s in spans if s.role == "content"] == ["it rained.", "It poured."]
+
+
+def test_decode_joins_touching_content_pieces_inside_a_sentence() -> None:
+    text = "He said it would wait but would review it. Then he left."
+    tags = ["B-source", "B-cue", "B-content", "I-content", "I-content", "B-content", "I-content", "I-content",
+            "I-content", "O", "O", "O"]
+    spans = am.decode(text, _words(text), _probs(tags))
+    assert [text[s.start : s.end] for s in spans if s.role == "content"] == ["it would wait but would review it."]
 
 
 def test_link_joins_split_content_and_takes_the_nearest_source() -> None:
@@ -120,3 +126,17 @@ def test_predicts_a_plain_attribution_with_offsets_into_the_text() -> None:
     assert any("Lopez" in text[s:e] for s, e in said[0]["source"])
     assert any("back down" in text[s:e] for s, e in said[0]["content"])
     assert am.predict_attributions("   ", []) == []
+
+
+def test_the_pipeline_widens_a_rule_cue_by_the_taggers_adverbs_but_not_by_a_time() -> None:
+    pytest.importorskip("onnxruntime")
+    from sourcetrace import analyze
+
+    text = (
+        "Senator Jane Smith also said that the plan would fail. She has repeatedly pledged to cut taxes. "
+        "Deputy Minister Anatoly Antonov said earlier that Baghdad had not asked for help."
+    )
+    cues = {a.content[0].text: a.cue.text for a in analyze(text).attributions}
+    assert cues["that the plan would fail"] == "also said"
+    assert cues["to cut taxes"] == "has repeatedly pledged"
+    assert cues["that Baghdad had not asked for help"] == "said"

@@ -464,11 +464,26 @@ class _Extractor:
                       if paragraph.start <= s < paragraph.end or self.quote_around(s) is not None]
             if pieces and not (draft.source and any(_overlaps(piece, draft.source) for piece in pieces)):
                 draft.content = pieces
+        self.widen_cue(draft, prediction["cue"])
         # with a conduit ("…, according to a Russia Today report") the tagger, trained on PolNeAR, names the
         # conduit as the source; the rules keep the original speaker and the chain
         if prediction["source"] and not (draft.conduits or draft.told_outlet):
             self.take_source(draft, *prediction["source"][0])
         draft.method = "rules+model"
+
+    def widen_cue(self, draft: _Draft, model_cue: list[tuple[int, int]]) -> None:
+        """Take the tagger's cue where it only adds adverbs or auxiliaries before the rules' cue or a colon after
+        it ("also said", "has repeatedly pledged", "said:"), as PolNeAR's annotators mark them; not where it adds
+        a time or a place after it ("said Friday", "said earlier", "said in a statement"), which they mark
+        either way."""
+        start, end = model_cue[0][0], model_cue[-1][1]
+        if (start, end) == draft.cue or not (start <= draft.cue[0] and draft.cue[1] <= end):
+            return
+        extra = [t for t in self.doc.char_span(start, end, alignment_mode="expand") or ()
+                 if not (draft.cue[0] <= t.idx < draft.cue[1])]
+        before, after = [t for t in extra if t.idx < draft.cue[0]], [t for t in extra if t.idx >= draft.cue[1]]
+        if extra and all(t.pos_ in ("ADV", "AUX", "PART") for t in before) and all(t.text == ":" for t in after):
+            draft.cue = (start, end)
 
     def take_source(self, draft: _Draft, start: int, end: int) -> None:
         """The tagger's source span, unless it is only function words ("the", "of"); pronouns ("he", "who")

@@ -142,7 +142,7 @@ def _model() -> _Model:
         return _MODELS[0]
 
 
-VITERBI = True
+SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
 def _viterbi(probs: Any) -> list[int]:
@@ -169,19 +169,29 @@ def _viterbi(probs: Any) -> list[int]:
     return tags[::-1]
 
 
-def decode(words: list[CharSpan], probs: Any) -> list[_Span]:
-    """BIO tags → spans: the best sequence under the BIO constraint (``VITERBI``) or the argmax per word, where
-    an I- tag after another role or O opens a span."""
+def decode(text: str, words: list[CharSpan], probs: Any) -> list[_Span]:
+    """BIO tags → spans, from the best tag sequence under the BIO constraint.
+
+    A ``B-content`` right after a content word of the same sentence continues that content: PolNeAR starts a new
+    content piece only after something that is not content (a cue, a source) or at a new sentence, so two
+    touching pieces inside one sentence are the tagger hesitating at a clause boundary ("that he would …
+    but would first review …"); joining them was +1.1 content F1 on PolNeAR dev and +1.8 on 150 train
+    articles, relation F1 unchanged.
+    """
     if len(words) == 0:
         return []
-    tags = _viterbi(probs) if VITERBI else probs.argmax(-1).tolist()
+    tags = _viterbi(probs)
     spans: list[_Span] = []
     current: _Span | None = None
     tag_probs: list[float] = []
     for (start, end), tag, row in zip(words, tags, probs, strict=True):
         label = LABELS[tag]
         role = label[2:] if tag else None
-        if current is not None and (role != current.role or label.startswith("B-")):
+        restart = label.startswith("B-") and not (
+            role == "content" and current is not None and current.role == "content"
+            and not SENTENCE_END.search(text[current.start : current.end])
+        )
+        if current is not None and (role != current.role or restart):
             current.prob = sum(tag_probs) / len(tag_probs)
             spans.append(current)
             current = None
@@ -263,4 +273,4 @@ def predict_attributions(text: str, sentences: list[tuple[int, int]]) -> list[di
         return []
     model = _model()
     words, probs = model.word_probs(text, sentences)
-    return link(text, decode(words, probs))
+    return link(text, decode(text, words, probs))
