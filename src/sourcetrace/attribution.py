@@ -455,10 +455,10 @@ class _Extractor:
 
     def refine(self, draft: _Draft, prediction: dict[str, list[tuple[int, int]]]) -> None:
         """Where rules and tagger found the same attribution, the tagger's source and content boundaries are the
-        better ones (it learnt PolNeAR's); the cue, conduits, nesting and entity resolution stay the rules'.
-        A content moves only to pieces that overlap the rules' and lie in the cue's paragraph or in a quotation;
-        this holds for contents of several pieces too (+0.7 content F1 on PolNeAR dev over keeping the rules'
-        pieces whole, +0.5 relation F1)."""
+        better ones (it learnt PolNeAR's); conduits, nesting and entity resolution stay the rules', and so does the
+        cue, bar what :meth:`widen_cue` adds. A content moves only to pieces that overlap the rules' and lie in the
+        cue's paragraph or in a quotation; this holds for contents of several pieces too (+0.7 content F1 and +0.6
+        relation F1 on PolNeAR dev over keeping the rules' pieces whole)."""
         if any(_overlaps(piece, old) for piece in prediction["content"] for old in draft.content):
             paragraph = self.layout.paragraphs[draft.sentence.paragraph]
             pieces = [(s, e) for s, e in prediction["content"]
