@@ -141,3 +141,23 @@ def test_parse_ann_reads_roles_and_skips_flags():
         GoldAttribution(source=((0, 5),), cue=((6, 10),), content=((11, 20), (25, 30))),
         GoldAttribution(source=None, cue=((53, 58),), content=((40, 52),)),
     ]
+
+
+def test_loader_gives_one_annotator_per_article_or_every_annotator_of_shared_articles(tmp_path: Path) -> None:
+    from polnear_data import load_annotator_versions, load_split
+
+    text = "Trump said it."
+    (tmp_path / "dev" / "text").mkdir(parents=True)
+    (tmp_path / "dev" / "attributions").mkdir()
+    for stem in ("nyt_a", "nyt_b"):
+        (tmp_path / "dev" / "text" / f"{stem}.txt").write_text(text, encoding="utf-8")
+    ann = "T1\tSource 0 5\tTrump\nT2\tCue 6 10\tsaid\nT3\tContent 11 13\tit\nT4\tAttribution 6 10\tsaid\n"
+    event = "E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n"
+    (tmp_path / "dev" / "attributions" / "nyt_a_00aa.ann").write_text(ann + event, encoding="utf-8")
+    (tmp_path / "dev" / "attributions" / "nyt_a_11bb.ann").write_text(ann, encoding="utf-8")  # no event
+    (tmp_path / "dev" / "attributions" / "nyt_b_22cc.ann").write_text(ann + event, encoding="utf-8")
+
+    assert [(a.stem, a.ann_file, len(a.attributions)) for a in load_split(tmp_path, "dev")] == [
+        ("nyt_a", "nyt_a_00aa.ann", 1), ("nyt_b", "nyt_b_22cc.ann", 1)]
+    (versions,) = load_annotator_versions(tmp_path, "dev")
+    assert [(a.ann_file, len(a.attributions)) for a in versions] == [("nyt_a_00aa.ann", 1), ("nyt_a_11bb.ann", 0)]
