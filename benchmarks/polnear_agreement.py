@@ -24,6 +24,7 @@ from polnear_accuracy import (
     COFENET_TEST,
     DEFAULT_DATA,
     ROLES,
+    Predictor,
     Scores,
     Segmenter,
     gold_triple,
@@ -43,12 +44,12 @@ COMPARTMENTS = {
 }
 
 
-def agreement(data: Path, compartment: str, console: Console) -> tuple[dict[str, Scores], int, int]:
-    """Scores of annotator against annotator and of the pipeline against each annotator, with the number of
+def agreement(
+    data: Path, compartment: str, predict: Predictor, segment: Segmenter, console: Console
+) -> tuple[dict[str, Scores], int, int]:
+    """Scores of annotator against annotator and of ``predict`` against each annotator, with the number of
     articles and of annotations."""
     articles = load_annotator_versions(data, compartment)
-    segment = Segmenter()
-    predict = sourcetrace_predictor()
     scores = {"annotators": Scores(), "sourcetrace": Scores()}
     for versions in track(articles, description=compartment, console=console, transient=True):
         for gold, other in permutations(versions, 2):
@@ -75,9 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
 
     rows = []
+    predict, segment = sourcetrace_predictor(), Segmenter()
     try:
         for compartment, label in COMPARTMENTS.items():
-            scores, n_articles, n_annotations = agreement(args.data, compartment, console)
+            scores, n_articles, n_annotations = agreement(args.data, compartment, predict, segment, console)
             label = f"{label}: {n_articles} ({n_annotations})"
             rows.append(row(label, "annotator vs annotator", scores["annotators"]))
             rows.append(row(label, "sourcetrace vs each annotator", scores["sourcetrace"]))
