@@ -29,13 +29,13 @@ from polnear_accuracy import (
     Segmenter,
     gold_triple,
     pct,
+    print_tables,
     score_article,
     sourcetrace_predictor,
 )
 from polnear_data import DataMissing, load_annotator_versions
 from rich.console import Console
 from rich.progress import track
-from rich.table import Table
 
 COMPARTMENTS = {
     "annotator-training": "annotator-training (unseen)",
@@ -88,12 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rows.append(["CofeNet, published, test split", "model vs gold", *(str(COFENET_TEST[r][0]) for r in ROLES), "–"])
 
-    table = Table(title="PolNeAR: annotators against each other, and sourcetrace against each annotator")
-    for i, header in enumerate(HEADERS):
-        table.add_column(header, justify="left" if i < 2 else "right")
-    for cells in rows:
-        table.add_row(*cells)
-    console.print(table)
+    print_tables({"PolNeAR: annotators against each other, and sourcetrace against each annotator": (HEADERS, rows)},
+                 console)
 
     if not args.no_docs:
         write_section("polnear-agreement", docs_body(rows))
