@@ -6,6 +6,7 @@ Run in the project venv (spaCy, rich, onnxruntime, tokenizers) from the reposito
     python training/eval_dev.py --split dev --model ../train-out/student2/attribution-tagger-fp32.onnx
     python training/eval_dev.py --split train --oracle       # gold spans + our linking: the linker's ceiling
     python training/eval_dev.py --split dev --with-rules     # model first, rules as fallback
+    python training/eval_dev.py --split dev --word-probs ../train-out/teacher-mpnet/dev-probs.npz   # a teacher
 
 The harness' own extractor option only knows ``sourcetrace.analyze``; this script reuses its ``evaluate``,
 ``result_rows`` and ``print_tables`` with a predictor that calls ``predict_attributions`` (sentences from the
@@ -23,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+import numpy as np  # noqa: E402
 from attribution_metrics import Triple, overlap_chars  # noqa: E402
 from polnear_accuracy import (  # noqa: E402
     DEFAULT_DATA,
@@ -54,6 +56,12 @@ def main() -> int:
         action="store_true",
         help="add the rule extractor's attributions whose cue lies outside every model cue and content",
     )
+    parser.add_argument(
+        "--word-probs",
+        type=Path,
+        default=None,
+        help="decode saved per-word tag distributions (train_teacher_mpnet.py --probs-only) instead of a model",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the tables here")
     args = parser.parse_args()
 
@@ -81,8 +89,24 @@ def main() -> int:
                 for s, e in (getattr(a, role) or ())
             ]
             return to_triples(am.link(article.text, sorted(spans, key=lambda x: x.start)))
+        if saved is not None:
+            return to_triples(am.link(article.text, am.decode(article.text, *saved_word_probs(article))))
         _, _, units = segment(article.text)
         return to_triples(am.predict_attributions(article.text, units["sentence"]))
+
+    saved = np.load(args.word_probs) if args.word_probs else None
+
+    def saved_word_probs(article: GoldArticle) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """The words of the shipped tokenizer, each with the saved distribution of the word starting where it
+        does (both tokenizers split words alike), or certain "O" where none does."""
+        enc = am._model().tokenizer.encode(article.text, add_special_tokens=False)
+        spans: dict[int, list[int]] = {}
+        for i, w in enumerate(enc.word_ids):
+            spans.setdefault(w if w is not None else -1 - i, []).append(i)
+        words = sorted((enc.offsets[p[0]][0], enc.offsets[p[-1]][1]) for p in spans.values())
+        by_start = {int(row[0]): row[1:] for row in saved[article.stem]}
+        outside = np.eye(len(am.LABELS), dtype=np.float32)[0]
+        return words, np.stack([by_start.get(start, outside) for start, _ in words])
 
     if not args.oracle:
         am._model()  # load outside the timing

@@ -61,11 +61,39 @@ def keep_layers(model: Tagger, n: int) -> None:
     model.bert.config.num_hidden_layers = n
 
 
+def state_from_onnx(path: Path) -> dict[str, torch.Tensor]:
+    """A tagger's weights dequantised from one of our int8 ONNX exports (when only the shipped model is left):
+    every integer MatMul's weight is named by its node (``/bert/encoder/layer.0/.../query/MatMul_quant``),
+    every quantised embedding by its initialiser; all other weights are stored as they are."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+
+    def dequantized(name: str) -> np.ndarray:
+        q = init[name + "_quantized"].astype(np.float32)
+        return (q - init[name + "_zero_point"].astype(np.float32)) * init[name + "_scale"]
+
+    state = {name: torch.from_numpy(value.copy()) for name, value in init.items() if value.dtype == np.float32}
+    state = {k: v for k, v in state.items() if k.startswith(("bert.", "head.")) and not k.endswith("_scale")}
+    for name in [k[: -len(".weight_quantized")] for k in init if k.endswith(".weight_quantized")]:
+        state[name + ".weight"] = torch.from_numpy(dequantized(name + ".weight"))
+    for node in graph.node:
+        if node.op_type == "MatMulInteger":
+            module = node.name.removesuffix("/MatMul_quant").strip("/").replace("/", ".")
+            state[module + ".weight"] = torch.from_numpy(dequantized(node.input[1].removesuffix("_quantized")).T.copy())
+    return state
+
+
 def load_tagger(model_dir: Path, checkpoint: Path | None, layers: int) -> Tagger:
-    """The MiniLM tagger, with the weights of ``checkpoint`` if given, cut to its bottom ``layers`` layers if
-    non-zero (a checkpoint of a 6-layer tagger is cut after loading, one of a student before)."""
+    """The MiniLM tagger, with the weights of ``checkpoint`` (a tagger.pt, or an int8 ONNX export, dequantised)
+    if given, cut to its bottom ``layers`` layers if non-zero (a checkpoint of a 6-layer tagger is cut after
+    loading, one of a student before)."""
     model = Tagger(model_dir)
-    state = torch.load(checkpoint) if checkpoint else None
+    state = None
+    if checkpoint:
+        state = state_from_onnx(checkpoint) if checkpoint.suffix == ".onnx" else torch.load(checkpoint)
     saved_layers = len({k.split(".")[3] for k in state if k.startswith("bert.encoder.layer.")}) if state else 0
     cut_first = layers and saved_layers == layers
     if cut_first:
@@ -84,14 +112,21 @@ def load_tokenizer(path: Path) -> Tokenizer:
     return tok
 
 
-def encode_article(article: GoldArticle, tok: Tokenizer) -> tuple[list[int], list[int]]:
-    """WordPiece ids and one label per WordPiece (the word's BIO label on its first piece, IGNORE elsewhere)."""
-    enc = tok.encode(article.text, add_special_tokens=False)
-    ids, offsets, word_ids = enc.ids, enc.offsets, enc.word_ids
+def first_pieces(enc) -> list[tuple[int, int, int]]:
+    """(start char, end char, index of the first WordPiece) of every word of an encoding, in text order."""
     words: dict[int, list[int]] = {}
-    for i, w in enumerate(word_ids):
+    for i, w in enumerate(enc.word_ids):
         words.setdefault(w if w is not None else -1 - i, []).append(i)
-    word_spans = sorted((offsets[p[0]][0], offsets[p[-1]][1], p[0]) for p in words.values())
+    return sorted((enc.offsets[p[0]][0], enc.offsets[p[-1]][1], p[0]) for p in words.values())
+
+
+def encode_article(article: GoldArticle, tok: Tokenizer, teacher_rows: np.ndarray | None = None):
+    """WordPiece ids and one label per WordPiece (the word's BIO label on its first piece, IGNORE elsewhere);
+    with ``teacher_rows`` (train_teacher_mpnet.py's rows of word start + tag distribution) also a [pieces, 7]
+    array of soft targets, zero where the teacher has no word starting at that character."""
+    enc = tok.encode(article.text, add_special_tokens=False)
+    ids = enc.ids
+    word_spans = first_pieces(enc)
     starts = [s for s, _, _ in word_spans]
     word_label = [0] * len(word_spans)
     for attribution in article.attributions:
@@ -110,7 +145,14 @@ def encode_article(article: GoldArticle, tok: Tokenizer) -> tuple[list[int], lis
     labels = [IGNORE] * len(ids)
     for (_, _, piece), label in zip(word_spans, word_label, strict=True):
         labels[piece] = label
-    return ids, labels
+    if teacher_rows is None:
+        return ids, labels
+    by_start = {int(row[0]): row[1:] for row in teacher_rows}
+    soft = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
+    for start, _, piece in word_spans:
+        if start in by_start:
+            soft[piece] = by_start[start]
+    return ids, labels, soft
 
 
 def windows(n: int, width: int, shift: int) -> list[tuple[int, int]]:
@@ -127,27 +169,34 @@ def windows(n: int, width: int, shift: int) -> list[tuple[int, int]]:
 
 
 def make_batches(docs, max_len, batch_size, rng, shift_random=True):
+    """Windows of ``max_len`` pieces, batched: (input_ids, mask, labels, soft targets or None); ``docs`` holds
+    encode_article results, with or without soft targets."""
     cls, sep, pad = 101, 102, 0
     width = max_len - 2
     items = []
-    for ids, labels in docs:
+    for doc in docs:
+        ids, labels = doc[0], doc[1]
+        soft = doc[2] if len(doc) > 2 else None
         shift = rng.randrange(width) if shift_random else 0
         for s, e in windows(len(ids), width, shift):
-            items.append(([cls, *ids[s:e], sep], [IGNORE, *labels[s:e], IGNORE]))
+            items.append(([cls, *ids[s:e], sep], [IGNORE, *labels[s:e], IGNORE], None if soft is None else soft[s:e]))
     if shift_random:
         rng.shuffle(items)
     batches = []
     for b in range(0, len(items), batch_size):
         chunk = items[b : b + batch_size]
-        length = max(len(x) for x, _ in chunk)
+        length = max(len(x) for x, _, _ in chunk)
         input_ids = torch.full((len(chunk), length), pad, dtype=torch.long)
         mask = torch.zeros((len(chunk), length), dtype=torch.long)
         lab = torch.full((len(chunk), length), IGNORE, dtype=torch.long)
-        for k, (x, y) in enumerate(chunk):
+        targets = None if chunk[0][2] is None else torch.zeros((len(chunk), length, len(LABELS)))
+        for k, (x, y, t) in enumerate(chunk):
             input_ids[k, : len(x)] = torch.tensor(x)
             mask[k, : len(x)] = 1
             lab[k, : len(y)] = torch.tensor(y)
-        batches.append((input_ids, mask, lab))
+            if targets is not None:
+                targets[k, 1 : 1 + len(t)] = torch.from_numpy(t)
+        batches.append((input_ids, mask, lab, targets))
     return batches
 
 
@@ -169,7 +218,7 @@ def dev_tag_f1(model, dev_docs, max_len) -> dict[str, float]:
     model.eval()
     counts = {r: [0, 0, 0] for r in ("source", "cue", "content")}
     names = {1: "source", 2: "cue", 3: "content"}
-    for input_ids, mask, lab in make_batches(dev_docs, max_len, 32, random.Random(0), shift_random=False):
+    for input_ids, mask, lab, _ in make_batches(dev_docs, max_len, 32, random.Random(0), shift_random=False):
         pred = model(input_ids, mask).argmax(-1)
         for k in range(input_ids.shape[0]):
             keep = lab[k] != IGNORE
@@ -235,7 +284,13 @@ def main() -> int:
     parser.add_argument("--init", type=Path, default=None, help="start from this tagger.pt (continued training)")
     parser.add_argument("--layers", type=int, default=0, help="keep only the bottom N encoder layers (a student)")
     parser.add_argument("--teacher", type=Path, default=None, help="distil from this tagger.pt (6 layers)")
-    parser.add_argument("--distil", type=float, default=0.5, help="weight of the teacher's KL term (with --teacher)")
+    parser.add_argument(
+        "--teacher-probs",
+        type=Path,
+        default=None,
+        help="distil from a teacher's saved per-word tag distributions (train_teacher_mpnet.py's teacher-probs.npz)",
+    )
+    parser.add_argument("--distil", type=float, default=0.5, help="weight of the teacher's KL term")
     parser.add_argument("--out", type=Path, default=REPO.parent / "train-out", help="outside the repository")
     args = parser.parse_args()
 
@@ -257,9 +312,10 @@ def main() -> int:
         return 0
     train = load_split(args.data, "train", args.limit)
     dev = load_split(args.data, "dev")
-    train_docs = [encode_article(a, tok) for a in train]
+    saved = np.load(args.teacher_probs) if args.teacher_probs else None
+    train_docs = [encode_article(a, tok, None if saved is None else saved[a.stem]) for a in train]
     dev_docs = [encode_article(a, tok) for a in dev]
-    print(f"train {len(train)} articles, {sum(len(i) for i, _ in train_docs)} wordpieces; dev {len(dev)}", flush=True)
+    print(f"train {len(train)} articles, {sum(len(d[0]) for d in train_docs)} wordpieces; dev {len(dev)}", flush=True)
 
     model = load_tagger(model_dir, args.init, args.layers)
     teacher = None
@@ -288,13 +344,16 @@ def main() -> int:
     while step < total:
         epoch += 1
         running, n_running = 0.0, 0
-        for input_ids, mask, lab in make_batches(train_docs, args.max_len, args.batch, rng):
+        for input_ids, mask, lab, target in make_batches(train_docs, args.max_len, args.batch, rng):
             logits = model(input_ids, mask)
             loss = loss_fn(logits.reshape(-1, len(LABELS)), lab.reshape(-1))
-            if teacher is not None:
-                with torch.no_grad():
-                    target = torch.softmax(teacher(input_ids, mask), -1)
+            if teacher is not None or target is not None:
                 labelled = lab != IGNORE
+                if teacher is not None:
+                    with torch.no_grad():
+                        target = torch.softmax(teacher(input_ids, mask), -1)
+                else:
+                    labelled &= target.sum(-1) > 0
                 kl = torch.nn.functional.kl_div(
                     torch.log_softmax(logits[labelled], -1), target[labelled], reduction="batchmean"
                 )
