@@ -212,25 +212,33 @@ def spans_from_tags(tags: list[int]) -> set[tuple[int, int, int]]:
     return spans
 
 
+def tag_span_f1(rows) -> dict[str, float]:
+    """Exact span F1 per role over (gold label row, predicted tag row) pairs of windows, first WordPieces only."""
+    counts = {r: [0, 0, 0] for r in ("source", "cue", "content")}
+    names = {1: "source", 2: "cue", 3: "content"}
+    for lab, pred in rows:
+        keep = lab != IGNORE
+        g, p = spans_from_tags(lab[keep].tolist()), spans_from_tags(pred[keep].tolist())
+        for role, name in names.items():
+            gs, ps = {s for s in g if s[0] == role}, {s for s in p if s[0] == role}
+            counts[name][0] += len(gs & ps)
+            counts[name][1] += len(ps)
+            counts[name][2] += len(gs)
+    return {r: round(200 * tp / (p + g), 2) if p + g else 0.0 for r, (tp, p, g) in counts.items()}
+
+
 @torch.no_grad()
 def dev_tag_f1(model, dev_docs, max_len) -> dict[str, float]:
     """Exact span F1 per role over first-WordPiece tags inside training-style windows (a quick proxy only)."""
     model.eval()
-    counts = {r: [0, 0, 0] for r in ("source", "cue", "content")}
-    names = {1: "source", 2: "cue", 3: "content"}
-    for input_ids, mask, lab, _ in make_batches(dev_docs, max_len, 32, random.Random(0), shift_random=False):
-        pred = model(input_ids, mask).argmax(-1)
-        for k in range(input_ids.shape[0]):
-            keep = lab[k] != IGNORE
-            g = spans_from_tags(lab[k][keep].tolist())
-            p = spans_from_tags(pred[k][keep].tolist())
-            for role, name in names.items():
-                gs, ps = {s for s in g if s[0] == role}, {s for s in p if s[0] == role}
-                counts[name][0] += len(gs & ps)
-                counts[name][1] += len(ps)
-                counts[name][2] += len(gs)
+
+    def rows():
+        for input_ids, mask, lab, _ in make_batches(dev_docs, max_len, 32, random.Random(0), shift_random=False):
+            yield from zip(lab, model(input_ids, mask).argmax(-1), strict=True)
+
+    scores = tag_span_f1(rows())
     model.train()
-    return {r: round(200 * tp / (p + g), 2) if p + g else 0.0 for r, (tp, p, g) in counts.items()}
+    return scores
 
 
 def export_onnx(model: Tagger, out_dir: Path, max_len: int) -> tuple[Path, Path]:

@@ -34,7 +34,7 @@ from tokenizers import Tokenizer
 from transformers import MPNetModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_attribution import LABELS, REPO, encode_article, load_tokenizer, spans_from_tags
+from train_attribution import LABELS, REPO, encode_article, load_tokenizer, tag_span_f1
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from polnear_data import load_split
@@ -143,21 +143,15 @@ def batches(items, batch: int, rng: random.Random | None):
 def dev_tag_f1(model: TopTagger, items) -> dict[str, float]:
     """Same proxy as train_attribution.dev_tag_f1: exact span F1 over first-piece tags inside windows."""
     model.eval()
-    counts = {r: [0, 0, 0] for r in ("source", "cue", "content")}
-    names = {1: "source", 2: "cue", 3: "content"}
-    for _, hidden, mask, lab in batches(items, 32, None):
-        with bf16():
-            pred = model(hidden, mask).argmax(-1)
-        for k in range(hidden.shape[0]):
-            keep = lab[k] != IGNORE
-            g, p = spans_from_tags(lab[k][keep].tolist()), spans_from_tags(pred[k][keep].tolist())
-            for role, name in names.items():
-                gs, ps = {s for s in g if s[0] == role}, {s for s in p if s[0] == role}
-                counts[name][0] += len(gs & ps)
-                counts[name][1] += len(ps)
-                counts[name][2] += len(gs)
+
+    def rows():
+        for _, hidden, mask, lab in batches(items, 32, None):
+            with bf16():
+                yield from zip(lab, model(hidden, mask).argmax(-1), strict=True)
+
+    scores = tag_span_f1(rows())
     model.train()
-    return {r: round(200 * tp / (p + g), 2) if p + g else 0.0 for r, (tp, p, g) in counts.items()}
+    return scores
 
 
 @torch.no_grad()
