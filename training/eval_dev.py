@@ -99,11 +99,7 @@ def main() -> int:
     def saved_word_probs(article: GoldArticle) -> tuple[list[tuple[int, int]], np.ndarray]:
         """The words of the shipped tokenizer, each with the saved distribution of the word starting where it
         does (both tokenizers split words alike), or certain "O" where none does."""
-        enc = am._model().tokenizer.encode(article.text, add_special_tokens=False)
-        spans: dict[int, list[int]] = {}
-        for i, w in enumerate(enc.word_ids):
-            spans.setdefault(w if w is not None else -1 - i, []).append(i)
-        words = sorted((enc.offsets[p[0]][0], enc.offsets[p[-1]][1]) for p in spans.values())
+        words, _ = am.word_spans(am._model().tokenizer.encode(article.text, add_special_tokens=False))
         by_start = {int(row[0]): row[1:] for row in saved[article.stem]}
         outside = np.eye(len(am.LABELS), dtype=np.float32)[0]
         return words, np.stack([by_start.get(start, outside) for start, _ in words])

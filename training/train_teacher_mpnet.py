@@ -34,13 +34,12 @@ from tokenizers import Tokenizer
 from transformers import MPNetModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_attribution import LABELS, REPO, encode_article, load_tokenizer, tag_span_f1
+from train_attribution import IGNORE, LABELS, REPO, encode_article, first_pieces, load_tokenizer, tag_span_f1
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from polnear_data import load_split
 
 BOS, EOS, PAD = 0, 2, 1  # MPNet's <s>, </s>, <pad>
-IGNORE = -100
 
 
 def bf16():
@@ -170,14 +169,8 @@ def word_probs(model: TopTagger, items, articles, tok: Tokenizer) -> dict[str, n
                 per[s + j - 1] = probs[k, j]
     out = {}
     for d, article in enumerate(articles):
-        enc = tok.encode(article.text, add_special_tokens=False)
-        rows, seen = [], set()
-        for piece, (word, (start, _)) in enumerate(zip(enc.word_ids, enc.offsets, strict=True)):
-            if word is None or word in seen:
-                continue
-            seen.add(word)
-            rows.append([start, *first_piece[d][piece]])
-        out[article.stem] = np.asarray(rows, dtype=np.float32)
+        words = first_pieces(tok.encode(article.text, add_special_tokens=False))
+        out[article.stem] = np.asarray([[start, *first_piece[d][piece]] for start, _, piece in words], np.float32)
     return out
 
 

@@ -44,6 +44,21 @@ class _Span:
     prob: float
 
 
+def word_spans(enc: Any) -> tuple[list[CharSpan], list[int]]:
+    """Character span and index of the first WordPiece of every word of a ``tokenizers`` encoding."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    previous = object()
+    for i, w in enumerate(enc.word_ids):
+        if w is None or w != previous:
+            firsts.append(i)
+            lasts.append(i)
+        else:
+            lasts[-1] = i
+        previous = w
+    return [(enc.offsets[f][0], enc.offsets[last][1]) for f, last in zip(firsts, lasts, strict=True)], firsts
+
+
 class _Model:
     def __init__(self) -> None:
         try:
@@ -77,21 +92,11 @@ class _Model:
         """Character span and tag probabilities (words × labels) of every word of ``text``."""
         np = self.np
         enc = self.tokenizer.encode(text, add_special_tokens=False)
-        ids, offsets, word_ids = enc.ids, enc.offsets, enc.word_ids
+        ids, offsets = enc.ids, enc.offsets
         n = len(ids)
         if n == 0:
             return [], np.zeros((0, len(LABELS)), dtype=np.float32)
-        firsts: list[int] = []
-        lasts: list[int] = []
-        previous = object()
-        for i, w in enumerate(word_ids):
-            if w is None or w != previous:
-                firsts.append(i)
-                lasts.append(i)
-            else:
-                lasts[-1] = i
-            previous = w
-        words = [(offsets[f][0], offsets[last][1]) for f, last in zip(firsts, lasts, strict=True)]
+        words, firsts = word_spans(enc)
 
         width = MAX_LEN - 2
         piece_starts = [s for s, _ in offsets]
