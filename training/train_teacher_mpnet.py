@@ -35,6 +35,7 @@ from transformers import MPNetModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_attribution import IGNORE, LABELS, REPO, encode_article, first_pieces, load_tokenizer, tag_span_f1
+from transfer_texts import read_jsonl
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from polnear_data import load_split
@@ -154,9 +155,10 @@ def dev_tag_f1(model: TopTagger, items) -> dict[str, float]:
 
 
 @torch.no_grad()
-def word_probs(model: TopTagger, items, articles, tok: Tokenizer) -> dict[str, np.ndarray]:
-    """Per article: [n_words, 1 + 7] rows of (word start character, tag distribution), from the window that
-    holds the word's first piece (windows do not overlap)."""
+def word_probs(model: TopTagger, items, texts: list[tuple[str, str]], tok: Tokenizer) -> dict[str, np.ndarray]:
+    """Per (key, text) of ``texts``: [n_words, 1 + 7] rows of (word start character, tag distribution, rounded
+    to 0.001 so that the npz compresses well), from the window that holds the word's first piece (windows do not
+    overlap)."""
     model.eval()
     first_piece: dict[int, dict[int, np.ndarray]] = {}
     for chunk, hidden, mask, _ in batches(items, 32, None):
@@ -168,10 +170,16 @@ def word_probs(model: TopTagger, items, articles, tok: Tokenizer) -> dict[str, n
             for j in range(1, h.shape[0] - 1):
                 per[s + j - 1] = probs[k, j]
     out = {}
-    for d, article in enumerate(articles):
-        words = first_pieces(tok.encode(article.text, add_special_tokens=False))
-        out[article.stem] = np.asarray([[start, *first_piece[d][piece]] for start, _, piece in words], np.float32)
+    for d, (key, text) in enumerate(texts):
+        words = first_pieces(tok.encode(text, add_special_tokens=False))
+        rows = np.asarray([[start, *first_piece[d][piece]] for start, _, piece in words], np.float32)
+        rows[:, 1:] = rows[:, 1:].round(3)
+        out[key] = rows
     return out
+
+
+def keyed(articles) -> list[tuple[str, str]]:
+    return [(a.stem, a.text) for a in articles]
 
 
 def main() -> int:
@@ -191,6 +199,13 @@ def main() -> int:
     parser.add_argument(
         "--probs-only", action="store_true", help="no training: write train and dev word distributions of teacher.pt"
     )
+    parser.add_argument(
+        "--label-texts",
+        type=Path,
+        default=None,
+        metavar="JSONL",
+        help="no training: tag these texts (transfer_texts.py) with teacher.pt, into transfer-probs.npz",
+    )
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
@@ -203,6 +218,16 @@ def main() -> int:
     model_dir = mpnet_dir(args.out.parent / "mpnet-base")
     tok = load_tokenizer(model_dir / "tokenizer.json")
     encoder = MPNetModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager")
+    if args.label_texts:
+        texts = read_jsonl(args.label_texts)[: args.limit]
+        docs = [(ids, [IGNORE] * len(ids)) for ids in (tok.encode(t, add_special_tokens=False).ids for _, t in texts)]
+        print(f"labelling {len(texts)} texts, {sum(len(i) for i, _ in docs)} pieces", flush=True)
+        items = frozen_states(encoder, 0, docs, args.max_len, 32)
+        model = TopTagger(encoder, 0)
+        model.load_state_dict(torch.load(args.out / "teacher.pt"), strict=False)
+        np.savez_compressed(args.out / "transfer-probs.npz", **word_probs(model, items, texts, tok))
+        print(f"wrote transfer-probs.npz ({(time.time() - t0) / 60:.1f} min)", flush=True)
+        return 0
     train = load_split(args.data, "train", args.limit)
     dev = load_split(args.data, "dev")
     train_docs = [encode_article(a, tok) for a in train]
@@ -217,8 +242,8 @@ def main() -> int:
     model = TopTagger(encoder, args.frozen)
     if args.probs_only:
         model.load_state_dict(torch.load(args.out / "teacher.pt"), strict=False)
-        np.savez_compressed(args.out / "teacher-probs.npz", **word_probs(model, train_items, train, tok))
-        np.savez_compressed(args.out / "dev-probs.npz", **word_probs(model, dev_items, dev, tok))
+        np.savez_compressed(args.out / "teacher-probs.npz", **word_probs(model, train_items, keyed(train), tok))
+        np.savez_compressed(args.out / "dev-probs.npz", **word_probs(model, dev_items, keyed(dev), tok))
         print(f"wrote teacher-probs.npz and dev-probs.npz ({(time.time() - t0) / 60:.1f} min)")
         return 0
     for p in model.layers.parameters():
@@ -269,8 +294,8 @@ def main() -> int:
         trained = {n: p for n, p in model.state_dict().items() if n.startswith(("layers.", "head."))}
         torch.save(trained, args.out / "teacher.pt")
 
-    np.savez_compressed(args.out / "teacher-probs.npz", **word_probs(model, train_items, train, tok))
-    np.savez_compressed(args.out / "dev-probs.npz", **word_probs(model, dev_items, dev, tok))
+    np.savez_compressed(args.out / "teacher-probs.npz", **word_probs(model, train_items, keyed(train), tok))
+    np.savez_compressed(args.out / "dev-probs.npz", **word_probs(model, dev_items, keyed(dev), tok))
     log.update(total_minutes=round((time.time() - t0) / 60, 1), torch=torch.__version__, labels=LABELS)
     (args.out / "train_log.json").write_text(json.dumps(log, indent=2))
     print(json.dumps(log, indent=2), flush=True)

@@ -56,7 +56,8 @@ def word_spans(enc: Any) -> tuple[list[CharSpan], list[int]]:
         else:
             lasts[-1] = i
         previous = w
-    return [(enc.offsets[f][0], enc.offsets[last][1]) for f, last in zip(firsts, lasts, strict=True)], firsts
+    offsets = enc.offsets  # a property that builds a new list on every access
+    return [(offsets[f][0], offsets[last][1]) for f, last in zip(firsts, lasts, strict=True)], firsts
 
 
 class _Model:
