@@ -297,6 +297,24 @@ def export_onnx(model: Tagger, out_dir: Path, max_len: int) -> tuple[Path, Path]
     return fp32, int8
 
 
+def optimizer_and_schedule(named_params, lr: float, total: int):
+    """AdamW (weight decay 0.01, none on biases and LayerNorm weights) with a linear warm-up over 6 % of the
+    ``total`` steps, then a linear decay to zero."""
+    no_decay = ("bias", "LayerNorm.weight")
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": [p for n, p in named_params if not any(x in n for x in no_decay)], "weight_decay": 0.01},
+            {"params": [p for n, p in named_params if any(x in n for x in no_decay)], "weight_decay": 0.0},
+        ],
+        lr=lr,
+    )
+    warmup = max(1, int(0.06 * total))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    )
+    return optimizer, scheduler
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "polnear")
@@ -375,18 +393,9 @@ def main() -> int:
         teacher = load_tagger(model_dir, args.teacher, 0).to(args.device)
         teacher.eval()
     model.train()
-    no_decay = ("bias", "LayerNorm.weight")
-    groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(x in n for x in no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if any(x in n for x in no_decay)], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(groups, lr=args.lr)
     steps_per_epoch = len(make_batches(train_docs, args.max_len, args.batch, random.Random(0), shift_random=False))
     total = max(1, int(steps_per_epoch * args.epochs)) if not args.bench else args.bench
-    warmup = max(1, int(0.06 * total))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
-    )
+    optimizer, scheduler = optimizer_and_schedule(list(model.named_parameters()), args.lr, total)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
     print(f"{steps_per_epoch} steps/epoch, {total} steps in all", flush=True)
 

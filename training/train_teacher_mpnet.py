@@ -34,7 +34,16 @@ from tokenizers import Tokenizer
 from transformers import MPNetModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_attribution import IGNORE, LABELS, REPO, encode_article, first_pieces, load_tokenizer, tag_span_f1
+from train_attribution import (
+    IGNORE,
+    LABELS,
+    REPO,
+    encode_article,
+    first_pieces,
+    load_tokenizer,
+    optimizer_and_schedule,
+    tag_span_f1,
+)
 from transfer_texts import read_jsonl
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -250,20 +259,9 @@ def main() -> int:
         p.requires_grad = True
     model.train()
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    no_decay = ("bias", "LayerNorm.weight")
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": [p for n, p in trainable if not any(x in n for x in no_decay)], "weight_decay": 0.01},
-            {"params": [p for n, p in trainable if any(x in n for x in no_decay)], "weight_decay": 0.0},
-        ],
-        lr=args.lr,
-    )
     steps_per_epoch = (len(train_items) + args.batch - 1) // args.batch
     total = steps_per_epoch * args.epochs
-    warmup = max(1, int(0.06 * total))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
-    )
+    optimizer, scheduler = optimizer_and_schedule(trainable, args.lr, total)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
     log: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "epochs": []}
     step, t_train = 0, time.time()
