@@ -132,9 +132,9 @@ def first_pieces(enc) -> list[tuple[int, int, int]]:
 
 
 def encode_article(article: GoldArticle, tok: Tokenizer, teacher_rows: np.ndarray | None = None):
-    """WordPiece ids and one label per WordPiece (the word's BIO label on its first piece, IGNORE elsewhere);
-    with ``teacher_rows`` (train_teacher_mpnet.py's rows of word start + tag distribution) also a [pieces, 7]
-    array of soft targets, zero where the teacher has no word starting at that character."""
+    """WordPiece ids, one label per WordPiece (the word's BIO label on its first piece, IGNORE elsewhere) and,
+    with ``teacher_rows`` (train_teacher_mpnet.py's rows of word start + tag distribution), a [pieces, 7] array
+    of soft targets, zero where the teacher has no word starting at that character (else None)."""
     enc = tok.encode(article.text, add_special_tokens=False)
     ids = enc.ids
     word_spans = first_pieces(enc)
@@ -156,9 +156,7 @@ def encode_article(article: GoldArticle, tok: Tokenizer, teacher_rows: np.ndarra
     labels = [IGNORE] * len(ids)
     for (_, _, piece), label in zip(word_spans, word_label, strict=True):
         labels[piece] = label
-    if teacher_rows is None:
-        return ids, labels
-    return ids, labels, soft_targets(word_spans, len(ids), teacher_rows)
+    return ids, labels, None if teacher_rows is None else soft_targets(word_spans, len(ids), teacher_rows)
 
 
 def soft_targets(word_spans, n_pieces: int, teacher_rows: np.ndarray) -> np.ndarray:
@@ -195,13 +193,11 @@ def windows(n: int, width: int, shift: int) -> list[tuple[int, int]]:
 
 def make_batches(docs, max_len, batch_size, rng, shift_random=True):
     """Windows of ``max_len`` pieces, batched: (input_ids, mask, labels, soft targets or None); ``docs`` holds
-    encode_article results, with or without soft targets."""
+    (ids, labels, soft targets or None) as encode_article and encode_transfer return them."""
     cls, sep, pad = 101, 102, 0
     width = max_len - 2
     items = []
-    for doc in docs:
-        ids, labels = doc[0], doc[1]
-        soft = doc[2] if len(doc) > 2 else None
+    for ids, labels, soft in docs:
         shift = rng.randrange(width) if shift_random else 0
         for s, e in windows(len(ids), width, shift):
             items.append(([cls, *ids[s:e], sep], [IGNORE, *labels[s:e], IGNORE], None if soft is None else soft[s:e]))

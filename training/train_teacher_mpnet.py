@@ -105,7 +105,7 @@ def frozen_states(encoder: MPNetModel, frozen: int, docs, max_len: int, batch: i
     a list of (article index, piece offset, fp16 states [len, hidden], labels [len])."""
     encoder.eval()
     width = max_len - 2
-    items = [(d, s, min(s + width, len(ids))) for d, (ids, _) in enumerate(docs) for s in range(0, len(ids), width)]
+    items = [(d, s, min(s + width, len(ids))) for d, (ids, *_) in enumerate(docs) for s in range(0, len(ids), width)]
     out = []
     t0 = time.time()
     for b in range(0, len(items), batch):
@@ -241,7 +241,7 @@ def main() -> int:
     dev = load_split(args.data, "dev")
     train_docs = [encode_article(a, tok) for a in train]
     dev_docs = [encode_article(a, tok) for a in dev]
-    print(f"train {len(train)} articles, {sum(len(i) for i, _ in train_docs)} pieces; dev {len(dev)}", flush=True)
+    print(f"train {len(train)} articles, {sum(len(i) for i, *_ in train_docs)} pieces; dev {len(dev)}", flush=True)
     train_items = frozen_states(encoder, args.frozen, train_docs, args.max_len, 32)
     dev_items = frozen_states(encoder, args.frozen, dev_docs, args.max_len, 32)
     print(f"frozen states done ({(time.time() - t0) / 60:.1f} min)", flush=True)
