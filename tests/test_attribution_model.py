@@ -140,3 +140,33 @@ def test_the_pipeline_widens_a_rule_cue_by_the_taggers_adverbs_but_not_by_a_time
     assert cues["that the plan would fail"] == "also said"
     assert cues["to cut taxes"] == "has repeatedly pledged"
     assert cues["that Baghdad had not asked for help"] == "said"
+
+
+def test_role_probability_is_the_best_word_the_span_touches() -> None:
+    text = "He said it rained"
+    probs = _probs(["B-source", "B-cue", "B-content", "I-content"])
+    probs[1, am.LABELS.index("I-cue")] = 0.03  # B-cue 0.94 + I-cue 0.03
+    tagging = am.Tagging(text, _words(text), probs)
+    assert tagging.role_probability("cue", 3, 7) == pytest.approx(0.97)
+    assert tagging.role_probability("cue", 5, 12) == pytest.approx(0.97)  # "id it": touches "said" and "it"
+    assert tagging.role_probability("content", 0, 2) == pytest.approx(0.02)
+    assert tagging.role_probability("cue", 17, 17) == 0.0  # touches no word
+    assert am.Tagging("  ", [], None).attributions() == []
+
+
+def test_the_tagger_vets_what_only_the_rules_found() -> None:
+    pytest.importorskip("onnxruntime")
+    from sourcetrace import Pipeline
+
+    text = "To date, 14 Catholics, six Orthodox and four Protestants were admitted to the seminary this year."
+    cue = (text.index("were admitted"), text.index(" to the"))
+    tagging = am.tag(text, [(0, len(text))])
+    assert tagging.role_probability("cue", *cue) < 0.5
+    rules_only = Pipeline(learned_attribution=False).analyze(text).attributions
+    assert [(a.cue.start, a.cue.end) for a in rules_only] == [cue]  # "admit" as in "she admitted that ..."
+    assert Pipeline().analyze(text).attributions == []
+
+    said = 'Officials said the vote "will be delayed until spring."'
+    tagging = am.tag(said, [(0, len(said))])
+    assert tagging.role_probability("cue", 10, 14) > 0.5
+    assert tagging.role_probability("cue", 24, 28) < 0.5  # "will", inside the content

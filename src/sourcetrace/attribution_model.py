@@ -266,17 +266,40 @@ def link(text: str, spans: list[_Span]) -> list[dict[str, Any]]:
     return out
 
 
-def predict_attributions(text: str, sentences: list[tuple[int, int]]) -> list[dict[str, Any]]:
-    """Attributions in ``text`` as character spans: ``[{"source": [(start, end)] or [], "cue": [(start, end)],
-    "content": [(start, end), ...], "score": float}, ...]`` in cue order.
+@dataclass
+class Tagging:
+    """The tagger's reading of one text: every word's character span and tag probabilities (words × LABELS)."""
 
-    ``sentences`` are the article's sentence spans (character offsets, e.g. from the spaCy parse); windows of
-    WordPieces start at sentence starts so that a sentence is seen with its left context. ``score`` is the lowest
-    mean tag probability over the attribution's spans (0–1); no threshold is applied here.
-    Raises :class:`~sourcetrace.errors.ResourceError` when the model file or a runtime dependency is missing.
-    """
+    text: str
+    words: list[CharSpan]
+    probs: Any
+
+    def attributions(self) -> list[dict[str, Any]]:
+        """Attributions as character spans: ``[{"source": [(start, end)] or [], "cue": [(start, end)],
+        "content": [(start, end), ...], "score": float}, ...]`` in cue order. ``score`` is the lowest mean tag
+        probability over the attribution's spans (0–1); no threshold is applied here."""
+        return link(self.text, decode(self.text, self.words, self.probs))
+
+    def role_probability(self, role: str, start: int, end: int) -> float:
+        """The highest probability, over the words that ``[start, end)`` touches, that a word belongs to a
+        ``role`` span (B- and I- tags together); 0.0 when it touches no word."""
+        first, last = LABELS.index(f"B-{role}"), LABELS.index(f"I-{role}")
+        touched = [k for k in range(bisect_left([e for _, e in self.words], start + 1), len(self.words))
+                   if self.words[k][0] < end]
+        return max((float(self.probs[k][first] + self.probs[k][last]) for k in touched), default=0.0)
+
+
+def tag(text: str, sentences: list[tuple[int, int]]) -> Tagging:
+    """Run the tagger over ``text``. ``sentences`` are the article's sentence spans (character offsets, e.g.
+    from the spaCy parse); windows of WordPieces start at sentence starts so that a sentence is seen with its
+    left context. Raises :class:`~sourcetrace.errors.ResourceError` when the model file or a runtime dependency
+    is missing."""
     if not text.strip():
-        return []
-    model = _model()
-    words, probs = model.word_probs(text, sentences)
-    return link(text, decode(text, words, probs))
+        return Tagging(text, [], None)
+    words, probs = _model().word_probs(text, sentences)
+    return Tagging(text, words, probs)
+
+
+def predict_attributions(text: str, sentences: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Attributions in ``text`` as character spans (see :meth:`Tagging.attributions`)."""
+    return tag(text, sentences).attributions()
