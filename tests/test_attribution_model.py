@@ -170,3 +170,17 @@ def test_the_tagger_vets_what_only_the_rules_found() -> None:
     tagging = am.tag(said, [(0, len(said))])
     assert tagging.role_probability("cue", 10, 14) > 0.5
     assert tagging.role_probability("cue", 24, 28) < 0.5  # "will", inside the content
+
+
+def test_a_passive_subject_the_tagger_reads_as_content_is_no_source() -> None:
+    pytest.importorskip("onnxruntime")
+    from sourcetrace import Pipeline
+
+    text = "Talks ended on Friday. Obama’s veto is expected to come before the deadline at midnight Friday."
+    (rules,) = Pipeline(learned_attribution=False).analyze(text).attributions
+    assert rules.source is not None and text[rules.source.span.start : rules.source.span.end] == "Obama’s veto"
+    (merged,) = Pipeline().analyze(text).attributions
+    assert (merged.cue.start, merged.cue.end) == (rules.cue.start, rules.cue.end)
+    assert merged.source is None
+    assert [text[s.start : s.end] for s in merged.content] == [
+        "Obama’s veto", "to come before the deadline at midnight Friday"]
