@@ -184,3 +184,18 @@ def test_a_passive_subject_the_tagger_reads_as_content_is_no_source() -> None:
     assert merged.source is None
     assert [text[s.start : s.end] for s in merged.content] == [
         "Obama’s veto", "to come before the deadline at midnight Friday"]
+
+
+def test_nested_evidence_is_part_of_the_claim_and_nested_speech_a_chain() -> None:
+    pytest.importorskip("onnxruntime")
+    from sourcetrace import Pipeline
+
+    pipeline = Pipeline()
+    text = "In a statement, Justin Bamberg, one of the family's attorneys, said the videos show Scott leaving his car."
+    assert [text[a.cue.start : a.cue.end] for a in pipeline.analyze(text).attributions] == ["said"]
+
+    text = ("\"In my first meeting with him in 2011, he said, 'Our approach hasn't worked; we want to work with "
+            "you,'\" Mitchell recalled in an interview.")
+    outer, inner = pipeline.analyze(text).attributions
+    assert (text[outer.cue.start : outer.cue.end], text[inner.cue.start : inner.cue.end]) == ("recalled", "said")
+    assert inner.nested_in == outer.id
