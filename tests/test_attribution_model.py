@@ -199,3 +199,12 @@ def test_nested_evidence_is_part_of_the_claim_and_nested_speech_a_chain() -> Non
     outer, inner = pipeline.analyze(text).attributions
     assert (text[outer.cue.start : outer.cue.end], text[inner.cue.start : inner.cue.end]) == ("recalled", "said")
     assert inner.nested_in == outer.id
+
+
+def test_a_taggers_participle_without_a_source_takes_the_speaker_of_its_clause() -> None:
+    pytest.importorskip("onnxruntime")
+    from sourcetrace import Pipeline
+
+    text = "Senator Maria Lopez attacked the governor on Monday, bemoaning the lack of progress on the budget."
+    sources = {text[a.cue.start : a.cue.end]: a.source for a in Pipeline().analyze(text).attributions}
+    assert sources["bemoaning"] is not None and sources["bemoaning"].name == "Maria Lopez"

@@ -453,10 +453,27 @@ class _Extractor:
                            cue_type=CueType.SPEECH if speech else CueType.COGNITION)
             if prediction["source"]:
                 self.take_source(draft, *prediction["source"][0])
+            if draft.source is None:
+                self.source_from_parse(draft)
             self.drafts.append(draft)
         # dropping an outer draft can leave one it contained at the top level, to be vetted in turn
         while unconfirmed := [d for d in self.drafts if self.unconfirmed(d, tagging)]:
             self.drafts = [d for d in self.drafts if d not in unconfirmed]
+
+    def source_from_parse(self, draft: _Draft) -> None:
+        """A tagger attribution with no source of its own ("Trump attacked Clinton, bemoaning …"; PolNeAR gives
+        each word one role, so the speaker is marked on the main verb's attribution) takes it from the parse, as
+        the rules' own participles do (:meth:`verb_cues`): the attribution whose cue governs it lends its source,
+        else the subject of the clause it hangs from. On PolNeAR dev, 40 of the 59 tagger attributions that
+        matched a gold one but for the missing source have one now (26 more matches in all; 7 with no gold
+        source took one): relation F1 +1.2, role F1 unchanged."""
+        span = self.doc.char_span(*draft.cue, alignment_mode="expand")
+        if span is None:
+            return
+        draft.inherited_source = self.governing_draft(span.root)
+        subject = self.clause_subject(span.root) if draft.inherited_source is None else None
+        if subject is not None:
+            draft.source, draft.source_root = self.subtree_span(subject, []), subject
 
     def unconfirmed(self, draft: _Draft, tagging: Tagging) -> bool:
         """A top-level attribution only the rules found, with no conduit to carry, whose cue the tagger does not
