@@ -45,6 +45,7 @@ _PRONOUNS_RELATIVE = {"who", "which", "that"}
 _PRONOUNS_SELF = {"i", "we", "me", "us"}
 _CONDUIT_VERBS = {"cite", "report", "quote"}
 _TRAILING = " ,;:-–—"
+_COLON_AFTER = re.compile(r" ?:")
 _COLON_SPEAKER = re.compile(
     r"[\"“]?(?P<name>[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})(?P<colon>:)\s+(?P<content>\S)"
 )
@@ -772,6 +773,12 @@ class _Extractor:
             type=conduit_type,
         )
 
+    def with_colon(self, cue: tuple[int, int]) -> tuple[int, int]:
+        """The cue with a colon right after it ("said:", "tweeted :"): PolNeAR's annotators put it in the cue
+        (368 of 386 such cues in train)."""
+        colon = _COLON_AFTER.match(self.text, cue[1])
+        return (cue[0], colon.end()) if colon else cue
+
     def without_final_period(self, start: int, end: int) -> int:
         """PolNeAR-style contents end before the sentence's own period ("that X is weak" not "…weak.");
         a period inside the quotation marks ("…wraps.”") and an abbreviation's ("the U.S.") stay."""
@@ -810,7 +817,7 @@ class _Extractor:
         return Attribution(
             id=ids[id(draft)],
             source=sources[id(draft)],
-            cue=Span.of(self.text, *draft.cue),
+            cue=Span.of(self.text, *self.with_colon(draft.cue)),
             content=content,
             kind=kind,
             cue_type=draft.cue_type,
