@@ -54,7 +54,8 @@ def test_reported_blocks_hold_at_least_eleven_speech_attributions(seed_report: R
          ["Hakem al-Zameli", "Anadolu Agency"]),
         ("are making ISIS stronger", "U.S. and several Western countries", "said",
          ["U.S. and several Western countries", "Russia Today"]),
-        ("I said it would make it very difficult", "Joseph Dunford", "told reporters",
+        # the audience is not part of the cue, as PolNeAR's annotators mark it ("told", not "told reporters")
+        ("I said it would make it very difficult", "Joseph Dunford", "told",
          ["Joseph Dunford", "Reuters"]),
         # a colon right after the cue belongs to it, as PolNeAR's annotators mark it
         ("Absolutely.", "Both the minister of defense and the prime minister", "said:",

@@ -170,10 +170,6 @@ class _Extractor:
         for child in verb.children:
             if child.dep_ == "prt" and child.i == verb.i + 1:
                 end = child.idx + len(child)
-            if child.dep_ in ("dobj", "dative") and child.i == verb.i + 1 and (
-                child.lower_ in self.lexicon.audience_nouns
-            ):
-                end = child.idx + len(child)
         return start, end
 
     def subject(self, verb: Token) -> Token | None:
