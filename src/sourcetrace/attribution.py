@@ -299,7 +299,7 @@ class _Extractor:
         return []
 
     def _cue_attachments(self, verb: Token) -> list[Token]:
-        """Words after the cue that belong with it, not the content: 'told reporters', 'said Friday'."""
+        """Words after the cue that are not content: the audience ('told reporters'), the time ('said Friday')."""
         attached: list[Token] = []
         for child in verb.children:
             if child.i < verb.i or self.in_quote(child):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -273,6 +273,10 @@ class Tagging:
     text: str
     words: list[CharSpan]
     probs: Any
+    word_ends: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.word_ends = [end for _, end in self.words]  # for bisecting in role_probability
 
     def attributions(self) -> list[dict[str, Any]]:
         """Attributions as character spans: ``[{"source": [(start, end)] or [], "cue": [(start, end)],
@@ -284,8 +288,7 @@ class Tagging:
         """The highest probability, over the words that ``[start, end)`` touches, that a word belongs to a
         ``role`` span (B- and I- tags together); 0.0 when it touches no word."""
         first, last = LABELS.index(f"B-{role}"), LABELS.index(f"I-{role}")
-        touched = [k for k in range(bisect_left([e for _, e in self.words], start + 1), len(self.words))
-                   if self.words[k][0] < end]
+        touched = [k for k in range(bisect_left(self.word_ends, start + 1), len(self.words)) if self.words[k][0] < end]
         return max((float(self.probs[k][first] + self.probs[k][last]) for k in touched), default=0.0)
 
 
