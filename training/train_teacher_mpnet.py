@@ -206,6 +206,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="train on the first N articles only")
     parser.add_argument("--out", type=Path, default=REPO.parent / "train-out" / "teacher-mpnet")
     parser.add_argument(
+        "--init", type=Path, default=None, metavar="TEACHER_PT", help="continue from this teacher.pt (fresh schedule)"
+    )
+    parser.add_argument(
         "--probs-only", action="store_true", help="no training: write train and dev word distributions of teacher.pt"
     )
     parser.add_argument(
@@ -255,6 +258,8 @@ def main() -> int:
         np.savez_compressed(args.out / "dev-probs.npz", **word_probs(model, dev_items, keyed(dev), tok))
         print(f"wrote teacher-probs.npz and dev-probs.npz ({(time.time() - t0) / 60:.1f} min)")
         return 0
+    if args.init:
+        model.load_state_dict(torch.load(args.init), strict=False)
     for p in model.layers.parameters():
         p.requires_grad = True
     model.train()
