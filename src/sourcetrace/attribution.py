@@ -217,12 +217,8 @@ class _Extractor:
                 inner = self.subject(subject) if subject.dep_ == "csubj" else None
                 draft.source_root = inner or subject
             else:
-                draft.inherited_source = self.governing_draft(token)
-                clause_subject = self.clause_subject(token) if draft.inherited_source is None else None
-                if clause_subject is not None:  # "Trump attacked Clinton, saying she ...": Trump says
-                    draft.source = self.subtree_span(clause_subject, phrases)
-                    draft.source_root = clause_subject
-                elif draft.inherited_source is None and token.dep_ != "ROOT":
+                self.source_from_parse(draft, token, phrases)
+                if draft.source is None and draft.inherited_source is None and token.dep_ != "ROOT":
                     continue  # a participle with no one behind it ("the report, stating") stays unclaimed
             for child in token.children:
                 if child.dep_ in ("dobj", "dative") and child.ent_type_ == "OUTLET":
@@ -450,27 +446,24 @@ class _Extractor:
                            cue_type=CueType.SPEECH if speech else CueType.COGNITION)
             if prediction["source"]:
                 self.take_source(draft, *prediction["source"][0])
-            if draft.source is None:
-                self.source_from_parse(draft)
+            if draft.source is None and cue_span is not None:
+                self.source_from_parse(draft, cue_span.root, [])
             self.drafts.append(draft)
         # dropping an outer draft can leave one it contained at the top level, to be vetted in turn
         while unconfirmed := [d for d in self.drafts if self.unconfirmed(d, tagging)]:
             self.drafts = [d for d in self.drafts if d not in unconfirmed]
 
-    def source_from_parse(self, draft: _Draft) -> None:
-        """A tagger attribution with no source of its own ("Trump attacked Clinton, bemoaning …"; PolNeAR gives
-        each word one role, so the speaker is marked on the main verb's attribution) takes it from the parse, as
-        the rules' own participles do (:meth:`verb_cues`): the attribution whose cue governs it lends its source,
-        else the subject of the clause it hangs from. On PolNeAR dev, 40 of the 59 tagger attributions that
-        matched a gold one but for the missing source have one now (26 more matches in all; 7 with no gold
-        source took one): relation F1 +1.2, role F1 unchanged."""
-        span = self.doc.char_span(*draft.cue, alignment_mode="expand")
-        if span is None:
-            return
-        draft.inherited_source = self.governing_draft(span.root)
-        subject = self.clause_subject(span.root) if draft.inherited_source is None else None
+    def source_from_parse(self, draft: _Draft, verb: Token, phrases: list[_ConduitPhrase]) -> None:
+        """The source of a subject-less cue ``verb``: the attribution whose cue governs it lends its source, else
+        the subject of the clause it hangs from speaks ("Trump attacked Clinton, saying she …": Trump says).
+        The rules' participles take it so, and so does a tagger attribution with no source of its own (PolNeAR
+        gives each word one role, so the speaker is marked on the main verb's attribution): on PolNeAR dev, 40
+        of the 59 tagger attributions that matched a gold one but for the missing source have one now (26 more
+        matches in all; 7 with no gold source took one): relation F1 +1.2, role F1 unchanged."""
+        draft.inherited_source = self.governing_draft(verb)
+        subject = self.clause_subject(verb) if draft.inherited_source is None else None
         if subject is not None:
-            draft.source, draft.source_root = self.subtree_span(subject, []), subject
+            draft.source, draft.source_root = self.subtree_span(subject, phrases), subject
 
     def unconfirmed(self, draft: _Draft, tagging: Tagging) -> bool:
         """A top-level attribution only the rules found, with no conduit to carry, whose cue the tagger does not
