@@ -408,8 +408,12 @@ def main() -> int:
     step, epoch, epoch_start_step, epoch_rng = 0, 0, 0, rng.getstate()
     checkpoint = args.out / "checkpoint.pt"
     if checkpoint.exists() and not args.bench:
-        state = torch.load(checkpoint, weights_only=False)
-        if state["args"] != log["args"]:
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+
+        def recipe(saved_args: dict) -> dict:  # what a run trains, not where or how often it saves
+            return {k: v for k, v in saved_args.items() if k not in ("device", "threads", "checkpoint_every")}
+
+        if recipe(state["args"]) != recipe(log["args"]):
             sys.exit(f"{checkpoint} was written by a run with other options; remove it or use another --out")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
