@@ -6,7 +6,6 @@ These run on the compiled ``outlets.json.gz`` alone; ``test_registry_build.py`` 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -134,17 +133,6 @@ def test_every_label_is_in_the_vocabulary_and_cited() -> None:
             assert label.label in LABELS
             source = sources[label.registry]
             assert (label.snapshot, label.licence, label.url) == (source.snapshot, source.licence, source.url)
-
-
-def test_lookups_are_fast() -> None:
-    registry = default_registry()
-    queries = ["Reuters", "Fars News Agency", "nobody at all", "https://www.rt.com/news/1", "aa.com.tr", "x.example"]
-    started = time.perf_counter()
-    for _ in range(5000):
-        for query in queries:
-            registry.lookup_name(query)
-            registry.lookup_domain(query)
-    assert 60_000 / (time.perf_counter() - started) > 50_000  # ≥100k/s on a dev machine; slack for CI
 
 
 def test_search_is_fuzzy_with_exact_matches_first() -> None:
