@@ -9,6 +9,7 @@ at run time and never copied into this repository.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,31 @@ class GoldArticle:
     text: str
     attributions: tuple[GoldAttribution, ...]
     ann_file: str
+
+
+BIO_LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
+
+
+def word_labels(article: GoldArticle, words: list[CharSpan]) -> list[int]:
+    """The gold BIO label (an index into ``BIO_LABELS``) of every word, given as sorted character spans.
+
+    A word takes the role of any gold piece it overlaps; the first word of a piece gets ``B-``. Where pieces of
+    two roles overlap (rare), the first role written wins."""
+    starts = [start for start, _ in words]
+    labels = [0] * len(words)
+    for attribution in article.attributions:
+        for role in ("source", "cue", "content"):
+            begin = BIO_LABELS.index(f"B-{role}")
+            for start, end in getattr(attribution, role) or ():
+                first = True
+                j = max(0, bisect_right(starts, start) - 1)
+                while j < len(words) and words[j][0] < end:
+                    if words[j][1] > start:
+                        if labels[j] == 0:
+                            labels[j] = begin + (0 if first else 1)
+                        first = False
+                    j += 1
+    return labels
 
 
 class DataMissing(FileNotFoundError):

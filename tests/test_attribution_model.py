@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
 from importlib import resources
 
 import pytest
@@ -30,7 +33,7 @@ def _words(text: str) -> list[tuple[int, int]]:
 def test_decode_reads_bio_spans_and_repairs_a_stray_inside_tag() -> None:
     text = "Smith said taxes rose sharply"
     tags = ["B-source", "B-cue", "I-content", "I-content", "I-content"]
-    spans = am.decode(text, _words(text), _probs(tags))
+    spans = am.decode(text, _words(text), _probs(tags), am.TagDecoder.plain())
     assert [(s.role, text[s.start : s.end]) for s in spans] == [
         ("source", "Smith"),
         ("cue", "said"),
@@ -43,7 +46,7 @@ def test_decode_reads_bio_spans_and_repairs_a_stray_inside_tag() -> None:
 def test_viterbi_keeps_a_confident_begin_inside_a_role() -> None:
     text = "He said it rained. It poured."
     tags = ["B-source", "B-cue", "B-content", "I-content", "B-content", "I-content"]
-    spans = am.decode(text, _words(text), _probs(tags))
+    spans = am.decode(text, _words(text), _probs(tags), am.TagDecoder.plain())
     assert [text[s.start : s.end] for s in spans if s.role == "content"] == ["it rained.", "It poured."]
 
 
@@ -51,8 +54,54 @@ def test_decode_joins_touching_content_pieces_inside_a_sentence() -> None:
     text = "He said it would wait but would review it. Then he left."
     tags = ["B-source", "B-cue", "B-content", "I-content", "I-content", "B-content", "I-content", "I-content",
             "I-content", "O", "O", "O"]
-    spans = am.decode(text, _words(text), _probs(tags))
+    spans = am.decode(text, _words(text), _probs(tags), am.TagDecoder.plain())
     assert [text[s.start : s.end] for s in spans if s.role == "content"] == ["it would wait but would review it."]
+
+
+def test_the_decoder_finds_the_best_sequence_the_bio_constraint_allows() -> None:
+    rng = np.random.default_rng(7)
+    n_labels = len(am.LABELS)
+    decoder = am.TagDecoder(
+        weight=rng.normal(size=(n_labels, n_labels * 3)),
+        bias=rng.normal(size=n_labels),
+        transitions=rng.normal(size=(n_labels, n_labels)),
+        start=rng.normal(size=n_labels),
+        context=1,
+    )
+    probs = rng.dirichlet(np.ones(n_labels), size=5)
+    emissions, transitions, start = decoder.scores(decoder.features(probs))
+
+    def allowed(tags: tuple[int, ...]) -> bool:
+        previous = ["O", *(am.LABELS[t] for t in tags)]
+        return all(not b.startswith("I-") or a[2:] == b[2:] for a, b in itertools.pairwise(previous))
+
+    def score(tags: tuple[int, ...]) -> float:
+        return float(start[tags[0]] + sum(emissions[i, t] for i, t in enumerate(tags))
+                     + sum(transitions[a, b] for a, b in itertools.pairwise(tags)))
+
+    best = max((t for t in itertools.product(range(n_labels), repeat=5) if allowed(t)), key=score)
+    assert tuple(decoder.best_tags(probs)) == best
+
+
+def test_the_plain_decoder_reads_the_distributions_alone() -> None:
+    probs = _probs(["B-source", "B-cue", "B-content", "I-content"])
+    assert am.TagDecoder.plain().best_tags(probs) == [1, 3, 5, 6]
+
+
+def test_the_shipped_decoder_was_fitted_to_the_shipped_tagger() -> None:
+    folder = resources.files("sourcetrace.resources").joinpath("models")
+    fitted = json.loads(folder.joinpath(am.DECODER_FILE).read_text("utf-8"))
+    tagger = hashlib.sha256(folder.joinpath(am.MODEL_FILE).read_bytes()).hexdigest()
+    assert fitted["tagger_sha256"] == tagger, "refit it: python training/fit_decoder.py (see training/README.md)"
+    assert tuple(fitted["labels"]) == am.LABELS
+    assert am.shipped_decoder().weight.shape == (len(am.LABELS), len(am.LABELS) * (2 * fitted["context"] + 1))
+
+
+def test_a_decoder_for_other_labels_is_refused() -> None:
+    data = json.loads(resources.files("sourcetrace.resources").joinpath("models", am.DECODER_FILE).read_text("utf-8"))
+    data["labels"] = ["O", "B-speaker", "I-speaker", "B-cue", "I-cue", "B-content", "I-content"]
+    with pytest.raises(ResourceError, match="labels"):
+        am.TagDecoder.from_dict(data)
 
 
 def test_link_joins_split_content_and_takes_the_nearest_source() -> None:

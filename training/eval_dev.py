@@ -7,6 +7,7 @@ Run in the project venv (spaCy, rich, onnxruntime, tokenizers) from the reposito
     python training/eval_dev.py --split train --oracle       # gold spans + our linking: the linker's ceiling
     python training/eval_dev.py --split dev --with-rules     # model first, rules as fallback
     python training/eval_dev.py --split dev --word-probs ../train-out/teacher-mpnet/dev-probs.npz   # a teacher
+    python training/eval_dev.py --split dev --model X.onnx --decoder X-decoder.json   # a tagger + its decoder
 
 The harness' own extractor option only knows ``sourcetrace.analyze``; this script reuses its ``evaluate``,
 ``result_rows`` and ``print_tables`` with a predictor that calls ``predict_attributions`` (sentences from the
@@ -62,6 +63,12 @@ def main() -> int:
         default=None,
         help="decode saved per-word tag distributions (train_teacher_mpnet.py --probs-only) instead of a model",
     )
+    parser.add_argument(
+        "--decoder",
+        default=None,
+        help="a decoder file from fit_decoder.py, or 'plain' for the best BIO path through the tagger's own "
+        "distributions (default: the shipped decoder; 'plain' with --word-probs)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the tables here")
     args = parser.parse_args()
 
@@ -72,6 +79,12 @@ def main() -> int:
         am.MODEL_FILE = str(args.model.resolve())  # absolute path: joinpath() keeps it as is
 
     rules = sourcetrace_predictor() if args.with_rules else None
+    if args.decoder == "plain" or (args.decoder is None and args.word_probs):
+        decoder = am.TagDecoder.plain()  # the shipped decoder is fitted to the shipped tagger, not a teacher
+    elif args.decoder:
+        decoder = am.TagDecoder.from_dict(json.loads(Path(args.decoder).read_text("utf-8")))
+    else:
+        decoder = am.shipped_decoder()
 
     def predict(article: GoldArticle) -> list[Triple]:
         triples = predict_model(article)
@@ -90,9 +103,11 @@ def main() -> int:
             ]
             return to_triples(am.link(article.text, sorted(spans, key=lambda x: x.start)))
         if saved is not None:
-            return to_triples(am.link(article.text, am.decode(article.text, *saved_word_probs(article))))
-        _, _, units = segment(article.text)
-        return to_triples(am.predict_attributions(article.text, units["sentence"]))
+            words, probs = saved_word_probs(article)
+        else:
+            _, _, units = segment(article.text)
+            words, probs = am._model().word_probs(article.text, units["sentence"])
+        return to_triples(am.link(article.text, am.decode(article.text, words, probs, decoder)))
 
     saved = np.load(args.word_probs) if args.word_probs else None
 

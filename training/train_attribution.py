@@ -33,13 +33,12 @@ from transformers import BertConfig, BertModel
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
-from polnear_data import GoldArticle, load_split  # noqa: E402
+from polnear_data import GoldArticle, load_split, word_labels  # noqa: E402
 
 sys.path.insert(0, str(REPO / "training"))
 from transfer_texts import read_jsonl  # noqa: E402
 
 LABELS = ["O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content"]
-ROLE_INDEX = {"source": 1, "cue": 3, "content": 5}
 IGNORE = -100
 
 
@@ -139,21 +138,7 @@ def encode_article(article: GoldArticle, tok: Tokenizer, teacher_rows: np.ndarra
     enc = tok.encode(article.text, add_special_tokens=False)
     ids = enc.ids
     word_spans = first_pieces(enc)
-    starts = [s for s, _, _ in word_spans]
-    word_label = [0] * len(word_spans)
-    for attribution in article.attributions:
-        for role in ("source", "cue", "content"):
-            for start, end in getattr(attribution, role) or ():
-                first = True
-                j = max(0, np.searchsorted(starts, start, side="right") - 1)
-                while j < len(word_spans) and word_spans[j][0] < end:
-                    _, we, _ = word_spans[j]
-                    if we > start and word_label[j] == 0:  # univocal data: first role wins on rare overlaps
-                        word_label[j] = ROLE_INDEX[role] + (0 if first else 1)
-                        first = False
-                    elif we > start:
-                        first = False
-                    j += 1
+    word_label = word_labels(article, [(start, end) for start, end, _ in word_spans])
     labels = [IGNORE] * len(ids)
     for (_, _, piece), label in zip(word_spans, word_label, strict=True):
         labels[piece] = label
