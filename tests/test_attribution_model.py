@@ -33,7 +33,7 @@ def _words(text: str) -> list[tuple[int, int]]:
 def test_decode_reads_bio_spans_and_repairs_a_stray_inside_tag() -> None:
     text = "Smith said taxes rose sharply"
     tags = ["B-source", "B-cue", "I-content", "I-content", "I-content"]
-    spans = am.decode(text, _words(text), _probs(tags), am.TagDecoder.plain())
+    spans = am.decode(_words(text), _probs(tags), am.TagDecoder.plain())
     assert [(s.role, text[s.start : s.end]) for s in spans] == [
         ("source", "Smith"),
         ("cue", "said"),
@@ -46,16 +46,8 @@ def test_decode_reads_bio_spans_and_repairs_a_stray_inside_tag() -> None:
 def test_viterbi_keeps_a_confident_begin_inside_a_role() -> None:
     text = "He said it rained. It poured."
     tags = ["B-source", "B-cue", "B-content", "I-content", "B-content", "I-content"]
-    spans = am.decode(text, _words(text), _probs(tags), am.TagDecoder.plain())
+    spans = am.decode(_words(text), _probs(tags), am.TagDecoder.plain())
     assert [text[s.start : s.end] for s in spans if s.role == "content"] == ["it rained.", "It poured."]
-
-
-def test_decode_joins_touching_content_pieces_inside_a_sentence() -> None:
-    text = "He said it would wait but would review it. Then he left."
-    tags = ["B-source", "B-cue", "B-content", "I-content", "I-content", "B-content", "I-content", "I-content",
-            "I-content", "O", "O", "O"]
-    spans = am.decode(text, _words(text), _probs(tags), am.TagDecoder.plain())
-    assert [text[s.start : s.end] for s in spans if s.role == "content"] == ["it would wait but would review it."]
 
 
 def test_the_decoder_finds_the_best_sequence_the_bio_constraint_allows() -> None:

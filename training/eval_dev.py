@@ -107,7 +107,7 @@ def main() -> int:
         else:
             _, _, units = segment(article.text)
             words, probs = am._model().word_probs(article.text, units["sentence"])
-        return to_triples(am.link(article.text, am.decode(article.text, words, probs, decoder)))
+        return to_triples(am.link(article.text, am.decode(words, probs, decoder)))
 
     saved = np.load(args.word_probs) if args.word_probs else None
 

@@ -153,9 +153,6 @@ def _model() -> _Model:
         return _MODELS[0]
 
 
-SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
-
-
 @dataclass(frozen=True)
 class TagDecoder:
     """A linear-chain CRF that reads the tagger's per-word tag distributions as its features.
@@ -239,15 +236,10 @@ def shipped_decoder() -> TagDecoder:
     return TagDecoder.from_dict(json.loads(path.read_text("utf-8")))
 
 
-def decode(text: str, words: list[CharSpan], probs: Any, decoder: TagDecoder | None = None) -> list[_Span]:
-    """BIO tags → spans, from the best tag sequence under ``decoder`` (the shipped one by default).
-
-    A ``B-content`` right after a content word of the same sentence continues that content: PolNeAR starts a new
-    content piece only after something that is not content (a cue, a source) or at a new sentence, so two
-    touching pieces inside one sentence are the tagger hesitating at a clause boundary ("that he would …
-    but would first review …"); joining them was +1.1 content F1 on PolNeAR dev and +1.8 on 150 train
-    articles, relation F1 unchanged.
-    """
+def decode(words: list[CharSpan], probs: Any, decoder: TagDecoder | None = None) -> list[_Span]:
+    """BIO tags → spans, from the best tag sequence under ``decoder`` (the shipped one by default); a ``B-`` tag
+    always starts a new span. (Joining touching content pieces of one sentence, +1.1 content F1 with the old
+    decoding, changes no dev score with the learned one: its transitions do it.)"""
     if len(words) == 0:
         return []
     tags = (decoder or shipped_decoder()).best_tags(probs)
@@ -257,11 +249,7 @@ def decode(text: str, words: list[CharSpan], probs: Any, decoder: TagDecoder | N
     for (start, end), tag, row in zip(words, tags, probs, strict=True):
         label = LABELS[tag]
         role = label[2:] if tag else None
-        restart = label.startswith("B-") and not (
-            role == "content" and current is not None and current.role == "content"
-            and not SENTENCE_END.search(text[current.start : current.end])
-        )
-        if current is not None and (role != current.role or restart):
+        if current is not None and (role != current.role or label.startswith("B-")):
             current.prob = sum(tag_probs) / len(tag_probs)
             spans.append(current)
             current = None
@@ -346,7 +334,7 @@ class Tagging:
         """Attributions as character spans: ``[{"source": [(start, end)] or [], "cue": [(start, end)],
         "content": [(start, end), ...], "score": float}, ...]`` in cue order. ``score`` is the lowest mean tag
         probability over the attribution's spans (0–1); no threshold is applied here."""
-        return link(self.text, decode(self.text, self.words, self.probs))
+        return link(self.text, decode(self.words, self.probs))
 
     def role_probability(self, role: str, start: int, end: int) -> float:
         """The highest probability, over the words that ``[start, end)`` touches, that a word belongs to a
