@@ -8,7 +8,7 @@ Run in the project venv from the repository root, once the tagger it decodes is 
 The tagger reads every PolNeAR *train* article (sentences from the harness' sentencizer, as in eval_dev.py); the
 CRF (``sourcetrace.attribution_model.TagDecoder``: emissions linear in the log-probabilities of each word and its
 neighbours, learned transitions) is fitted to the gold BIO tags by minibatch Adam on the exact CRF likelihood,
-computed with numpy (no torch). Seeded and deterministic on one machine; about 4 minutes of tagging and 2 of
+computed with numpy (no torch). Seeded and deterministic on one machine; about 1.5 minutes of tagging and 0.5 of
 fitting on 2 CPU cores. Dev is not read: score the result with ``eval_dev.py --decoder``.
 """
 
