@@ -67,7 +67,7 @@ def main() -> int:
         "--decoder",
         default=None,
         help="a decoder file from fit_decoder.py, or 'plain' for the best BIO path through the tagger's own "
-        "distributions (default: the shipped decoder; 'plain' with --word-probs)",
+        "distributions (default: the shipped decoder for the shipped tagger; 'plain' with --model or --word-probs)",
     )
     parser.add_argument("--json", type=Path, default=None, help="write the tables here")
     args = parser.parse_args()
@@ -79,8 +79,8 @@ def main() -> int:
         am.MODEL_FILE = str(args.model.resolve())  # absolute path: joinpath() keeps it as is
 
     rules = sourcetrace_predictor() if args.with_rules else None
-    if args.decoder == "plain" or (args.decoder is None and args.word_probs):
-        decoder = am.TagDecoder.plain()  # the shipped decoder is fitted to the shipped tagger, not a teacher
+    if args.decoder == "plain" or (args.decoder is None and (args.word_probs or args.model)):
+        decoder = am.TagDecoder.plain()  # the shipped decoder is fitted to the shipped tagger, and only to it
     elif args.decoder:
         decoder = am.TagDecoder.from_dict(json.loads(Path(args.decoder).read_text("utf-8")))
     else:
@@ -124,6 +124,7 @@ def main() -> int:
     t0 = time.perf_counter()
     scores = evaluate(articles, predict, console)
     seconds = time.perf_counter() - t0
+    console.print(f"decoder: {args.decoder or ('plain' if args.model or args.word_probs else 'shipped')}")
     console.print(
         f"{args.split}: {len(articles)} articles, {scores.gold} gold, {scores.predicted} predicted, "
         f"{scores.failed} failed, {seconds:.1f} s including scoring"
