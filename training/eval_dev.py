@@ -79,12 +79,14 @@ def main() -> int:
         am.MODEL_FILE = str(args.model.resolve())  # absolute path: joinpath() keeps it as is
 
     rules = sourcetrace_predictor() if args.with_rules else None
-    if args.decoder == "plain" or (args.decoder is None and (args.word_probs or args.model)):
-        decoder = am.TagDecoder.plain()  # the shipped decoder is fitted to the shipped tagger, and only to it
-    elif args.decoder:
-        decoder = am.TagDecoder.from_dict(json.loads(Path(args.decoder).read_text("utf-8")))
-    else:
+    # the shipped decoder is fitted to the shipped tagger, and only to it
+    decoder_name = args.decoder or ("plain" if args.model or args.word_probs else "shipped")
+    if decoder_name == "plain":
+        decoder = am.TagDecoder.plain()
+    elif decoder_name == "shipped":
         decoder = am.shipped_decoder()
+    else:
+        decoder = am.TagDecoder.from_dict(json.loads(Path(decoder_name).read_text("utf-8")))
 
     def predict(article: GoldArticle) -> list[Triple]:
         triples = predict_model(article)
@@ -124,7 +126,7 @@ def main() -> int:
     t0 = time.perf_counter()
     scores = evaluate(articles, predict, console)
     seconds = time.perf_counter() - t0
-    console.print(f"decoder: {args.decoder or ('plain' if args.model or args.word_probs else 'shipped')}")
+    console.print(f"decoder: {decoder_name}")
     console.print(
         f"{args.split}: {len(articles)} articles, {scores.gold} gold, {scores.predicted} predicted, "
         f"{scores.failed} failed, {seconds:.1f} s including scoring"

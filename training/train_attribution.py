@@ -33,12 +33,12 @@ from transformers import BertConfig, BertModel
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
-from polnear_data import GoldArticle, load_split, word_labels  # noqa: E402
+from polnear_data import BIO_LABELS, GoldArticle, load_split, word_labels  # noqa: E402
 
 sys.path.insert(0, str(REPO / "training"))
 from transfer_texts import read_jsonl  # noqa: E402
 
-LABELS = ["O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content"]
+LABELS = list(BIO_LABELS)
 IGNORE = -100
 
 
