@@ -7,6 +7,7 @@ posts: text with few attributions, like the opinion paragraphs of a blog post) a
 paragraph boundary near 2,000 words.
 
     python training/transfer_texts.py --out ../train-out/transfer.jsonl
+    python training/transfer_texts.py --probe 200 --out ../train-out/probe-fnctest/texts.jsonl   # measuring only
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import csv
 import hashlib
 import json
+import random
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +56,16 @@ def transfer_texts(data: Path) -> Iterator[tuple[str, str]]:
                 yield f"{name}-{row_number}", text
 
 
+def probe_texts(data: Path, count: int) -> list[tuple[str, str]]:
+    """A seeded random sample of the FNC-1 competition test bodies: unseen texts on which to compare a student
+    with its teacher (``student_gap.py``), never trained on."""
+    csv.field_size_limit(1 << 30)
+    with (data / "fnc1" / "competition_test_bodies.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    random.Random(0).shuffle(rows)
+    return [(f"fnctest-{row['Body ID']}", row["articleBody"]) for row in rows[:count]]
+
+
 def read_jsonl(path: Path) -> list[tuple[str, str]]:
     return [(d["id"], d["text"]) for d in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
 
@@ -62,8 +74,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=REPO.parent / "train-out" / "transfer.jsonl")
+    parser.add_argument(
+        "--probe", type=int, default=0, metavar="N", help="instead: N unseen FNC-1 test bodies, for student_gap.py"
+    )
     args = parser.parse_args()
-    docs = list(transfer_texts(args.data))
+    docs = probe_texts(args.data, args.probe) if args.probe else list(transfer_texts(args.data))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in docs), encoding="utf-8")
     print(f"wrote {len(docs)} texts, {sum(len(t.split()) for _, t in docs)} words to {args.out}")
