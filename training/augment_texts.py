@@ -48,7 +48,8 @@ def replacement_pools(docs: list[Doc]) -> dict[str, tuple[list[str], list[int]]]
 
 
 def augmented_words(doc: Doc, pools: dict[str, tuple[list[str], list[int]]], rng: random.Random, p: float) -> list[str]:
-    """The words of ``doc``, each swappable one replaced, with probability ``p``, by a word of its tag."""
+    """The words of ``doc``, each swappable one replaced, with probability ``p``, by a word of its tag (a number
+    spelt out, "one-third", may be replaced too, by one with digits: the run of record did so)."""
     return [
         rng.choices(*pools[t.tag_])[0]
         if t.tag_ in pools and (t.text.isalpha() or t.tag_ == "CD") and rng.random() < p
