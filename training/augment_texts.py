@@ -27,7 +27,7 @@ from polnear_data import load_split  # noqa: E402
 from transfer_texts import read_jsonl  # noqa: E402
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 SWAPPED_TAGS = {"NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "JJS", "RB", "CD"}
 
@@ -47,15 +47,15 @@ def replacement_pools(docs: list[Doc]) -> dict[str, tuple[list[str], list[int]]]
     return {tag: (list(c), list(c.values())) for tag, c in counts.items()}
 
 
+def swappable(token: Token, pools: dict[str, tuple[list[str], list[int]]]) -> bool:
+    """Whether ``token`` may be replaced: a word of a swapped tag (a number spelt out, "one-third", too, by one
+    with digits: the run of record did so)."""
+    return token.tag_ in pools and (token.text.isalpha() or token.tag_ == "CD")
+
+
 def augmented_words(doc: Doc, pools: dict[str, tuple[list[str], list[int]]], rng: random.Random, p: float) -> list[str]:
-    """The words of ``doc``, each swappable one replaced, with probability ``p``, by a word of its tag (a number
-    spelt out, "one-third", may be replaced too, by one with digits: the run of record did so)."""
-    return [
-        rng.choices(*pools[t.tag_])[0]
-        if t.tag_ in pools and (t.text.isalpha() or t.tag_ == "CD") and rng.random() < p
-        else t.text
-        for t in doc
-    ]
+    """The words of ``doc``, each swappable one replaced, with probability ``p``, by a word of its tag."""
+    return [rng.choices(*pools[t.tag_])[0] if swappable(t, pools) and rng.random() < p else t.text for t in doc]
 
 
 def main() -> int:

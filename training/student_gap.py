@@ -16,7 +16,6 @@ texts (a gap).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import numpy as np  # noqa: E402
 from polnear_accuracy import DEFAULT_DATA, Segmenter  # noqa: E402
 from polnear_data import load_split  # noqa: E402
+from transfer_texts import read_jsonl  # noqa: E402
 
 from sourcetrace import attribution_model as am  # noqa: E402
 
@@ -76,10 +76,7 @@ def main() -> int:
 
     am.MODEL_FILE = str(args.model.resolve())
     teacher = np.load(args.teacher)
-    if args.texts:
-        texts = [(d["id"], d["text"]) for d in map(json.loads, args.texts.read_text("utf-8").splitlines())]
-    else:
-        texts = [(a.stem, a.text) for a in load_split(DEFAULT_DATA, args.polnear)]
+    texts = read_jsonl(args.texts) if args.texts else [(a.stem, a.text) for a in load_split(DEFAULT_DATA, args.polnear)]
     texts = [(i, t) for i, t in texts if i in teacher]
     random.Random(0).shuffle(texts)
     segment = Segmenter()
