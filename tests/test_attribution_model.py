@@ -249,3 +249,16 @@ def test_a_taggers_participle_without_a_source_takes_the_speaker_of_its_clause()
     text = "Senator Maria Lopez attacked the governor on Monday, bemoaning the lack of progress on the budget."
     sources = {text[a.cue.start : a.cue.end]: a.source for a in Pipeline().analyze(text).attributions}
     assert sources["bemoaning"] is not None and sources["bemoaning"].name == "Maria Lopez"
+
+
+def test_a_source_span_keeps_the_comma_that_closes_its_appositive_and_no_other() -> None:
+    pytest.importorskip("onnxruntime")
+    from sourcetrace import analyze
+
+    text = (
+        "Dean, a former party chairman and presidential candidate, poked fun at the senator's habit on Monday, "
+        "saying it was odd. Chris Christie, said to be close to Trump, said no."
+    )
+    sources = {a.cue.text: a.source.span.text for a in analyze(text).attributions if a.source}
+    assert sources["saying"] == "Dean, a former party chairman and presidential candidate,"
+    assert sources["said"] == "Chris Christie"

@@ -644,7 +644,7 @@ class _Extractor:
             core = self.trim(subtree[0].idx, subtree[-1].idx + len(subtree[-1]))
         name = self.index.name(entity_id) if entity_id else clean_name(text[core[0] : core[1]]) or surface
         return Source(
-            span=Span.of(text, start, end),
+            span=Span.of(text, start, self.with_closing_comma(start, end)),
             entity_id=entity_id,
             name=name,
             type=source_type,
@@ -767,6 +767,18 @@ class _Extractor:
         (368 of 386 such cues in train)."""
         colon = _COLON_AFTER.match(self.text, cue[1])
         return (cue[0], colon.end()) if colon else cue
+
+    def with_closing_comma(self, start: int, end: int) -> int:
+        """The end of a source span by PolNeAR's comma convention: a source with an appositive ("X, the head of
+        Y,") keeps the comma that closes it (922 of 1,029 such sources in train), a plain one ("Trump") stops
+        before a comma (799 of 804)."""
+        surface = self.text[start:end]
+        appositive = "," in surface.rstrip().rstrip(",")
+        if appositive and not surface.endswith(",") and self.text[end : end + 1] == ",":
+            return end + 1
+        if not appositive and surface.endswith(","):
+            return end - 1
+        return end
 
     def without_final_period(self, start: int, end: int) -> int:
         """PolNeAR-style contents end before the sentence's own period ("that X is weak" not "…weak.");
