@@ -213,13 +213,13 @@ def test_the_tagger_vets_what_only_the_rules_found() -> None:
     assert tagging.role_probability("cue", 24, 28) < 0.5  # "will", inside the content
 
 
-def test_a_passive_subject_the_tagger_reads_as_content_is_no_source() -> None:
+def test_a_passive_subject_is_no_source_and_the_tagger_reads_it_as_content() -> None:
     pytest.importorskip("onnxruntime")
     from sourcetrace import Pipeline
 
     text = "Talks ended on Friday. Obama’s veto is expected to come before the deadline at midnight Friday."
     (rules,) = Pipeline(learned_attribution=False).analyze(text).attributions
-    assert rules.source is not None and text[rules.source.span.start : rules.source.span.end] == "Obama’s veto"
+    assert rules.source is None
     (merged,) = Pipeline().analyze(text).attributions
     assert (merged.cue.start, merged.cue.end) == (rules.cue.start, rules.cue.end)
     assert merged.source is None
@@ -262,3 +262,15 @@ def test_a_source_span_keeps_the_comma_that_closes_its_appositive_and_no_other()
     sources = {a.cue.text: a.source.span.text for a in analyze(text).attributions if a.source}
     assert sources["saying"] == "Dean, a former party chairman and presidential candidate,"
     assert sources["said"] == "Chris Christie"
+
+
+def test_a_passive_cue_is_spoken_by_its_agent_not_its_subject() -> None:
+    from sourcetrace import Pipeline
+
+    rules = Pipeline(learned_attribution=False)
+    text = "The mayor has been called a liar by several council members for hiding the audit."
+    (called,) = rules.analyze(text).attributions
+    assert called.source is not None and called.source.span.text == "several council members"
+    assert [piece.text for piece in called.content] == ["a liar", "for hiding the audit"]
+    (unnamed,) = rules.analyze("Many schools in poor areas are called failing, and their teachers leave.").attributions
+    assert unnamed.source is None
