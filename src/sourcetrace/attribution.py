@@ -523,10 +523,11 @@ class _Extractor:
             self.take_source(draft, *prediction["source"][0])
         pieces = self.within_reach(draft.sentence, prediction["content"])
         if pieces and draft.source and any(_overlaps(piece, draft.source) for piece in pieces):
-            by = draft.source_root.head if draft.source_root is not None else None
+            cue = self.doc.char_span(*draft.cue, alignment_mode="expand")
+            by = self.agent(cue.root) if cue is not None else None
             if prediction["source"] or draft.conduits or draft.told_outlet:
                 pieces = []
-            elif by is not None and by.lower_ == "by" and by.dep_ in ("agent", "prep"):
+            elif by is not None and draft.source_root is not None and draft.source_root.head == by:
                 pieces = self.without(pieces, by)  # "called a charlatan by fellow physicians": the agent speaks
             else:  # the tagger reads the rules' source as part of the claim
                 draft.source = draft.source_root = None
