@@ -274,3 +274,8 @@ def test_a_passive_cue_is_spoken_by_its_agent_not_its_subject() -> None:
     assert [piece.text for piece in called.content] == ["a liar", "for hiding the audit"]
     (unnamed,) = rules.analyze("Many schools in poor areas are called failing, and their teachers leave.").attributions
     assert unnamed.source is None
+    # with the tagger, whose content covers the agent, the agent still speaks and leaves the content
+    pytest.importorskip("onnxruntime")
+    (merged,) = Pipeline().analyze(text).attributions
+    assert merged.source is not None and merged.source.span.text == "several council members"
+    assert not any("council" in piece.text for piece in merged.content)
