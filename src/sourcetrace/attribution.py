@@ -181,17 +181,16 @@ class _Extractor:
 
     @staticmethod
     def agent(verb: Token) -> Token | None:
-        """The "by" of a passive verb's agent, also where the parser hangs it on the verb's predicate ("was
-        called a liar by X"); only one with a noun after it."""
-        candidates = [c for c in verb.children if c.dep_ == "agent"] + [
+        """The noun of a passive verb's "by" agent (its head is the "by"), also where the parser hangs the "by"
+        on the verb's predicate ("was called a liar by X")."""
+        bys = [c for c in verb.children if c.dep_ == "agent"] + [
             g for c in verb.children if c.dep_ == "oprd" for g in c.children if g.dep_ == "prep" and g.lower_ == "by"
         ]
-        return next((by for by in candidates if any(c.dep_ == "pobj" for c in by.children)), None)
+        return next((noun for by in bys for noun in by.children if noun.dep_ == "pobj"), None)
 
     def without(self, pieces: list[tuple[int, int]], phrase: Token) -> list[tuple[int, int]]:
         """``pieces`` with the words of ``phrase``'s subtree cut out (a piece may fall in two)."""
-        tokens = list(phrase.subtree)
-        cut_start, cut_end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+        cut_start, cut_end = phrase.left_edge.idx, phrase.right_edge.idx + len(phrase.right_edge)
         kept = []
         for start, end in pieces:
             parts = [(start, end)]
@@ -236,11 +235,10 @@ class _Extractor:
                 source_span = self.noun_without_clause(subject, token)
             if passive:
                 # "schools are called failing", "he was told by aides": who speaks is the agent, if named
-                by = self.agent(token)
-                if by is not None:
-                    draft.source_root = next(c for c in by.children if c.dep_ == "pobj")
+                draft.source_root = self.agent(token)
+                if draft.source_root is not None:
                     draft.source = self.subtree_span(draft.source_root, phrases)
-                    draft.content = self.without(draft.content, by)
+                    draft.content = self.without(draft.content, draft.source_root.head)
             elif subject is not None:
                 draft.source = source_span or self.subtree_span(subject, phrases)
                 # a mis-parsed "The U.S. and several countries operating in Syria have said": the noun
@@ -524,11 +522,11 @@ class _Extractor:
         pieces = self.within_reach(draft.sentence, prediction["content"])
         if pieces and draft.source and any(_overlaps(piece, draft.source) for piece in pieces):
             cue = self.doc.char_span(*draft.cue, alignment_mode="expand")
-            by = self.agent(cue.root) if cue is not None else None
+            agent = self.agent(cue.root) if cue is not None else None
             if prediction["source"] or draft.conduits or draft.told_outlet:
                 pieces = []
-            elif by is not None and draft.source_root is not None and draft.source_root.head == by:
-                pieces = self.without(pieces, by)  # "called a charlatan by fellow physicians": the agent speaks
+            elif agent is not None and draft.source_root == agent:
+                pieces = self.without(pieces, agent.head)  # "called a charlatan by fellow physicians": the agent speaks
             else:  # the tagger reads the rules' source as part of the claim
                 draft.source = draft.source_root = None
         if pieces:
