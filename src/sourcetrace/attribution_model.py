@@ -204,7 +204,7 @@ class TagDecoder:
         import numpy as np
 
         inside = np.array([label.startswith("I-") for label in LABELS])
-        allowed = ~inside[None, :] | (np.arange(len(LABELS))[:, None] == np.arange(len(LABELS))[None, :])
+        allowed = ~inside[None, :] | np.eye(len(LABELS), dtype=bool)  # anything → B-X or O; I-X → I-X
         allowed |= np.eye(len(LABELS), k=1, dtype=bool) & inside[None, :]  # B-X → I-X
         emissions = features @ self.weight.T + self.bias
         return emissions, np.where(allowed, self.transitions, -1e9), np.where(inside, -1e9, self.start)
