@@ -16,9 +16,14 @@ sys.path.insert(0, str(REPO / "training"))
 np = pytest.importorskip("numpy")
 
 import fit_decoder  # noqa: E402
-from polnear_data import GoldArticle, GoldAttribution, word_labels  # noqa: E402
+from polnear_data import BIO_LABELS, GoldArticle, GoldAttribution, word_labels  # noqa: E402
 
 from sourcetrace import attribution_model as am  # noqa: E402
+
+
+def test_the_training_labels_are_the_taggers() -> None:
+    # written twice on purpose: the training environment runs without sourcetrace installed
+    assert BIO_LABELS == am.LABELS
 
 
 def test_word_labels_mark_the_first_word_of_each_piece_as_its_begin() -> None:
