@@ -16,6 +16,7 @@ Nothing is downloaded: the model, its tokenizer and its decoder are package data
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -26,6 +27,7 @@ from importlib import resources
 from typing import Any
 
 from sourcetrace.errors import ResourceError
+from sourcetrace.offset_index import OffsetIndex
 
 MODEL_FILE = "attribution-tagger-int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -277,10 +279,13 @@ def link(text: str, spans: list[_Span]) -> list[dict[str, Any]]:
 
     cues = [s for s in spans if s.role == "cue"]
     sources = [s for s in spans if s.role == "source"]
+    # only a cue within MAX_CUE_GAP characters can be chosen, so only those are costed (in cue order, as before)
+    near = OffsetIndex([(cue.start, cue.end) for cue in cues])
     contents: dict[int, list[_Span]] = {}
     for content in (s for s in spans if s.role == "content"):
         best, best_cost = None, float(MAX_CUE_GAP)
-        for k, cue in enumerate(cues):
+        for k in near.overlapping(content.start - MAX_CUE_GAP - 1, content.end + MAX_CUE_GAP + 1):
+            cue = cues[k]
             first, second = sorted((cue, content), key=lambda s: s.start)
             between = max(0, paragraph(second.start) - paragraph(first.end - 1))
             cost = _gap(cue, content) + PARAGRAPH_PENALTY * between
@@ -289,11 +294,13 @@ def link(text: str, spans: list[_Span]) -> list[dict[str, Any]]:
         if best is not None:
             contents.setdefault(best, []).append(content)
 
+    sources_in: dict[int, list[int]] = {}  # paragraph → its sources
+    for j, s in enumerate(sources):
+        sources_in.setdefault(paragraph(s.start), []).append(j)
     pairs = sorted(
-        (_gap(cues[k], s), k, j)
+        (_gap(cues[k], sources[j]), k, j)
         for k in contents
-        for j, s in enumerate(sources)
-        if paragraph(s.start) == paragraph(cues[k].start)
+        for j in sources_in.get(paragraph(cues[k].start), [])
     )
     source_of: dict[int, int] = {}
     used: set[int] = set()
@@ -340,7 +347,8 @@ class Tagging:
         """The highest probability, over the words that ``[start, end)`` touches, that a word belongs to a
         ``role`` span (B- and I- tags together); 0.0 when it touches no word."""
         first, last = LABELS.index(f"B-{role}"), LABELS.index(f"I-{role}")
-        touched = [k for k in range(bisect_left(self.word_ends, start + 1), len(self.words)) if self.words[k][0] < end]
+        touched = itertools.takewhile(lambda k: self.words[k][0] < end,
+                                      range(bisect_left(self.word_ends, start + 1), len(self.words)))
         return max((float(self.probs[k][first] + self.probs[k][last]) for k in touched), default=0.0)
 
 

@@ -6,6 +6,7 @@ should see *why* an article deserves caution, and be able to check every reason 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -166,10 +167,10 @@ class _Assessor:
     def unnamed_origin_blocks(self) -> Signal:
         blocks: list[Span] = []
         markers = [s for s in self.sentences if s.voice is Voice.MARKER]
+        starts = [s.span.start for s in self.sentences]  # in text order
         for marker in markers:
-            following = [s for s in self.sentences if s.span.start > marker.span.end]
             block = []
-            for sentence in following:
+            for sentence in self.sentences[bisect_right(starts, marker.span.end):]:
                 if sentence.voice not in BODY_VOICES:
                     break
                 block.append(sentence)
@@ -221,16 +222,16 @@ class _Assessor:
     def tensions(self) -> Signal:
         claims = self._claims()
         pairs: list[tuple[int, _Claim, _Claim]] = []
-        for i, first in enumerate(claims):
-            for second in claims[i + 1 :]:
-                if first.span.start == second.span.start:
-                    continue
-                shared_groups = (first.affirmed & second.denied) | (first.denied & second.affirmed)
-                shared_anchors = first.anchors & second.anchors
-                if shared_groups and shared_anchors:
-                    # a claim set against someone else's words is the more telling tension
-                    across_voices = 2 if first.who != second.who else 0
-                    pairs.append((len(shared_groups) + len(shared_anchors) + across_voices, first, second))
+        for i, j in self._opposed(claims):
+            first, second = claims[i], claims[j]
+            if first.span.start == second.span.start:
+                continue
+            shared_groups = (first.affirmed & second.denied) | (first.denied & second.affirmed)
+            shared_anchors = first.anchors & second.anchors
+            if shared_groups and shared_anchors:
+                # a claim set against someone else's words is the more telling tension
+                across_voices = 2 if first.who != second.who else 0
+                pairs.append((len(shared_groups) + len(shared_anchors) + across_voices, first, second))
         pairs.sort(key=lambda item: -item[0])
         pairs = pairs[:MAX_TENSIONS]
         described = "; ".join(
@@ -242,6 +243,22 @@ class _Assessor:
             if pairs else "No pair of claims about the same actors and action with opposite polarity.",
             evidence=[span for _, a, b in pairs for span in (a.span, b.span)],
         )
+
+    @staticmethod
+    def _opposed(claims: list[_Claim]) -> list[tuple[int, int]]:
+        """The pairs ``i < j`` of claims that share an anchor and an action with opposite polarity, in order:
+        found through (anchor, action) keys instead of by comparing every pair."""
+        affirming: dict[tuple[str, str], list[int]] = {}
+        denying: dict[tuple[str, str], list[int]] = {}
+        for i, claim in enumerate(claims):
+            for anchor in claim.anchors:
+                for group in claim.affirmed:
+                    affirming.setdefault((anchor, group), []).append(i)
+                for group in claim.denied:
+                    denying.setdefault((anchor, group), []).append(i)
+        found = {(min(i, j), max(i, j)) for key, yes in affirming.items() for i in yes for j in denying.get(key, [])
+                 if i != j}
+        return sorted(found)
 
     def _claims(self) -> list[_Claim]:
         claims = [self._claim(s.span, "the author") for s in self.body
@@ -269,11 +286,9 @@ class _Assessor:
     def _anchors(self, span: Span) -> set[str]:
         """Canonical actors and places in a span, with metonyms folded (Baghdad → Iraq, Russians → Russia)."""
         anchors = set()
-        for cluster in self.index.clusters.values():
-            for mention in cluster.mentions:
-                if span.start <= mention.span.start < span.end:
-                    name = cluster.name
-                    anchors.add(self.lexicon.place_metonyms.get(name, name))
+        for _mention, cluster in self.index.mentions_starting_in(span.start, span.end):
+            name = cluster.name
+            anchors.add(self.lexicon.place_metonyms.get(name, name))
         return anchors
 
     def _content_words(self, span: Span) -> set[str]:

@@ -10,16 +10,18 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from spacy.tokens import Doc
 
 from sourcetrace.lexicon import Lexicon
 from sourcetrace.models import Entity, EntityKind, Mention, Span
 from sourcetrace.nlp import gazetteer_names
+from sourcetrace.offset_index import OffsetIndex
 
 _KIND_BY_LABEL = {
     "PERSON": EntityKind.PERSON,
@@ -57,15 +59,24 @@ class _Cluster:
     gazetteer_name: str | None = None
     role: str | None = None
 
+    # the name as last computed, with the number of forms it was computed from (forms are only ever added)
+    _name: tuple[int, str] | None = field(default=None, repr=False)
+
     @property
     def name(self) -> str:
         if self.gazetteer_name:
             return self.gazetteer_name
+        if self._name is None or self._name[0] != len(self.forms):
+            self._name = len(self.forms), self._choose_name()
+        return self._name[1]
+
+    def _choose_name(self) -> str:
         if self.kind is EntityKind.PERSON:
             # the full name the article uses most: "Hillary Clinton" (five times) over a one-off
             # "Crooked Hillary Clinton" in a quoted tweet, and over a bare surname however often it recurs
             full = [form for form in self.forms if len(form.split()) >= 2] or self.forms
-            return max(full, key=lambda form: (full.count(form), len(form.split()), len(form)))
+            counts = Counter(full)
+            return max(full, key=lambda form: (counts[form], len(form.split()), len(form)))
         return max(self.forms, key=lambda form: (len(form.split()), len(form)))
 
 
@@ -75,21 +86,45 @@ class EntityIndex:
 
     text: str
     clusters: dict[str, _Cluster] = field(default_factory=dict)
+    # Mentions with their clusters, in cluster order then mention order, and an index over their spans: all
+    # of them, and the named ones only (what entity_at looks at). Built on first use; add_mention drops the
+    # first (it only adds resolved mentions), merging clusters drops both.
+    _indexed: tuple[list[tuple[Mention, _Cluster]], OffsetIndex] | None = field(default=None, repr=False)
+    _named_indexed: tuple[list[tuple[Mention, _Cluster]], OffsetIndex] | None = field(default=None, repr=False)
+
+    def _mention_index(self, named_only: bool) -> tuple[list[tuple[Mention, _Cluster]], OffsetIndex]:
+        built = self._named_indexed if named_only else self._indexed
+        if built is None:
+            listed = [(mention, cluster) for cluster in self.clusters.values() for mention in cluster.mentions
+                      if not named_only or mention.resolved_from is None]
+            built = listed, OffsetIndex([(m.span.start, m.span.end) for m, _ in listed])
+            if named_only:
+                self._named_indexed = built
+            else:
+                self._indexed = built
+        return built
+
+    def mentions_starting_in(self, start: int, end: int) -> list[tuple[Mention, _Cluster]]:
+        """Mentions that start inside ``[start, end)``, with their clusters, in cluster then mention order."""
+        listed, index = self._mention_index(named_only=False)
+        return [listed[k] for k in index.starting_in(start, end)]
 
     def entity_at(self, start: int, end: int, kinds: set[EntityKind] | None = None) -> str | None:
         """The entity with a mention inside ``[start, end)``, preferring the longest such mention."""
         best: tuple[int, str] | None = None
-        for cluster in self.clusters.values():
+        listed, index = self._mention_index(named_only=True)
+        # both kinds of match below overlap [start, end); the index finds those in cluster then mention order
+        for k in index.overlapping(start, end):
+            mention, cluster = listed[k]
             if kinds and cluster.kind not in kinds:
                 continue
-            for mention in cluster.mentions:
-                inside = start <= mention.span.start and mention.span.end <= end
-                # a person mention extended over a title may start before a source's name part
-                ends_inside = start < mention.span.end <= end and cluster.kind is EntityKind.PERSON
-                if (inside or ends_inside) and mention.resolved_from is None:
-                    length = mention.span.end - mention.span.start
-                    if best is None or length > best[0]:
-                        best = (length, cluster.id)
+            inside = start <= mention.span.start and mention.span.end <= end
+            # a person mention extended over a title may start before a source's name part
+            ends_inside = start < mention.span.end <= end and cluster.kind is EntityKind.PERSON
+            if (inside or ends_inside) and mention.resolved_from is None:
+                length = mention.span.end - mention.span.start
+                if best is None or length > best[0]:
+                    best = (length, cluster.id)
         return best[1] if best else None
 
     def mentions_before(self, offset: int, kinds: set[EntityKind]) -> list[tuple[Mention, EntityKind]]:
@@ -143,6 +178,7 @@ class EntityIndex:
             cluster.mentions.append(
                 Mention(span=Span.of(self.text, start, end), entity_id=entity_id, resolved_from=resolved_from)
             )
+            self._indexed = None
 
     def entities(self) -> list[Entity]:
         result = []
@@ -207,6 +243,8 @@ def _acronym(name: str) -> str:
 def extract(text: str, doc: Doc, lexicon: Lexicon) -> EntityIndex:
     index = EntityIndex(text)
     by_key: dict[str, str] = {}
+    acronyms = _Acronyms()
+    order: dict[str, int] = {}  # cluster id → its place among the clusters
     for ent in doc.ents:
         kind = _KIND_BY_LABEL.get(ent.label_)
         role = None
@@ -225,10 +263,11 @@ def extract(text: str, doc: Doc, lexicon: Lexicon) -> EntityIndex:
             start, role = _title_before(doc, ent.start, text, lexicon)
         if kind is EntityKind.PERSON and name.endswith(("’s", "'s")):
             name = name[:-2]
-        cluster_id = _match(index, by_key, ent.ent_id_, name, kind)
+        cluster_id = _match(acronyms, by_key, ent.ent_id_, name, kind)
         if cluster_id is None:
             cluster_id = f"e{len(index.clusters) + 1}"
             index.clusters[cluster_id] = _Cluster(cluster_id, kind)
+            order[cluster_id] = len(order)
         cluster = index.clusters[cluster_id]
         if kind is EntityKind.PERSON and role:
             index.set_role(cluster_id, role)
@@ -237,6 +276,7 @@ def extract(text: str, doc: Doc, lexicon: Lexicon) -> EntityIndex:
             cluster.gazetteer_name = gazetteer_names().get(ent.ent_id_, cluster.gazetteer_name)
         by_key[_key(kind, name)] = cluster_id
         cluster.forms.append(name)
+        acronyms.add(order[cluster_id], cluster, name)
         cluster.mentions.append(Mention(span=Span.of(text, start, end), entity_id=cluster_id))
     _merge_people(index)
     return index
@@ -267,33 +307,76 @@ def _title_before(doc: Doc, first: int, text: str, lexicon: Lexicon) -> tuple[in
     return start, role
 
 
-def _match(index: EntityIndex, by_key: dict[str, str], ent_id: str, name: str, kind: EntityKind) -> str | None:
+def _match(acronyms: _Acronyms, by_key: dict[str, str], ent_id: str, name: str, kind: EntityKind) -> str | None:
     if ent_id and "gaz:" + ent_id in by_key:
         return by_key["gaz:" + ent_id]
     if _key(kind, name) in by_key:
         return by_key[_key(kind, name)]
     if kind in (EntityKind.ORGANIZATION, EntityKind.OUTLET):
-        for cluster in index.clusters.values():
-            if cluster.kind not in (EntityKind.ORGANIZATION, EntityKind.OUTLET):
-                continue
-            for form in cluster.forms:
-                if (name.isupper() and _acronym(form) == name) or (form.isupper() and _acronym(name) == form):
-                    return cluster.id
+        return acronyms.find(name)
     return None
+
+
+@dataclass
+class _Acronyms:
+    """The organisations (and outlets) seen so far by acronym, so that "NATO" finds "North Atlantic Treaty
+    Organization" and the reverse without comparing every form of every cluster. Each map keeps the earliest
+    cluster, as a scan of the clusters in order would find."""
+
+    by_acronym: dict[str, tuple[int, str]] = field(default_factory=dict)  # _acronym(form) → cluster
+    by_capitals: dict[str, tuple[int, str]] = field(default_factory=dict)  # an all-capitals form → cluster
+
+    def add(self, order: int, cluster: _Cluster, form: str) -> None:
+        if cluster.kind not in (EntityKind.ORGANIZATION, EntityKind.OUTLET):
+            return
+        keys = [(self.by_acronym, _acronym(form))] + ([(self.by_capitals, form)] if form.isupper() else [])
+        for table, key in keys:
+            if key not in table or order < table[key][0]:
+                table[key] = (order, cluster.id)
+
+    def find(self, name: str) -> str | None:
+        found = [self.by_acronym.get(name) if name.isupper() else None, self.by_capitals.get(_acronym(name))]
+        return min((hit for hit in found if hit is not None), default=(0, None))[1]
 
 
 def _merge_people(index: EntityIndex) -> None:
     """Fold each person cluster into an earlier or fuller one naming the same person."""
     people = [c for c in index.clusters.values() if c.kind is EntityKind.PERSON]
     people.sort(key=lambda c: -max(len(f.split()) for f in c.forms))
+    # _same_person needs surnames at least 85 % alike, so each cluster is compared only with the later ones
+    # that have a form with such a surname, found through a table of surnames instead of a scan of all people.
+    # (A cluster's forms change only while it is the fuller one, so the table of later clusters holds.)
+    holders: dict[str, list[int]] = {}  # surname → positions in ``people`` of clusters with a form bearing it
+    for position, cluster in enumerate(people):
+        for form in cluster.forms:
+            places = holders.setdefault(_person_parts(form)[1], [])
+            if not places or places[-1] != position:
+                places.append(position)
+    surnames = [surname for surname in holders if surname]
+
+    @cache
+    def alike(surname: str) -> list[str]:
+        if not surname:
+            return []
+        found = process.extract(surname, surnames, scorer=fuzz.ratio, score_cutoff=85, limit=None)
+        return [match for match, _score, _index in found]
+
     for i, fuller in enumerate(people):
         if fuller.id not in index.clusters:
             continue
-        for other in people[i + 1 :]:
-            if other.id in index.clusters and any(_same_person(fuller.name, f) for f in other.forms):
-                fuller.forms += other.forms
-                for mention in other.mentions:
-                    mention.entity_id = fuller.id
-                fuller.mentions += other.mentions
-                fuller.role = fuller.role or other.role
-                del index.clusters[other.id]
+        after = i
+        while True:  # the next later cluster naming the same person; fuller's name may change with each merge
+            candidates = sorted({k for surname in alike(_person_parts(fuller.name)[1]) for k in holders[surname]
+                                 if k > after})
+            after = next((k for k in candidates if people[k].id in index.clusters
+                          and any(_same_person(fuller.name, f) for f in people[k].forms)), -1)
+            if after < 0:
+                break
+            other = people[after]
+            fuller.forms += other.forms
+            for mention in other.mentions:
+                mention.entity_id = fuller.id
+            fuller.mentions += other.mentions
+            fuller.role = fuller.role or other.role
+            del index.clusters[other.id]
+    index._indexed = index._named_indexed = None

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from sourcetrace.offset_index import OffsetIndex
+
 OPENING_DOUBLE = "“„«"
 CLOSING_DOUBLE = "”»"
 
@@ -52,23 +54,34 @@ class Layout:
     paragraphs: list[Paragraph]
     sentences: list[SentenceUnit]
     quotes: list[Quote]
+    _quotes_indexed: OffsetIndex | None = field(default=None, repr=False, compare=False)
+    _sentences_indexed: OffsetIndex | None = field(default=None, repr=False, compare=False)
 
     def quotes_in(self, start: int, end: int, level: int | None = None) -> list[Quote]:
-        return [
-            q
-            for q in self.quotes
-            if q.start < end and q.end > start and (level is None or q.level == level)
-        ]
+        quotes = [self.quotes[k] for k in self._quote_index().overlapping(start, end)]
+        return [q for q in quotes if level is None or q.level == level]
 
     def quoted_chars(self, start: int, end: int) -> int:
         """Characters of ``[start, end)`` inside top-level quotation marks."""
-        return sum(max(0, min(end, q.end) - max(start, q.start)) for q in self.quotes if q.level == 0)
+        return sum(max(0, min(end, q.end) - max(start, q.start)) for q in self.quotes_in(start, end, 0))
 
     def sentence_at(self, offset: int) -> SentenceUnit | None:
-        for sentence in self.sentences:
+        for k in self._sentence_index().overlapping(offset, offset + 1):
+            sentence = self.sentences[k]
             if sentence.start <= offset < sentence.end:
                 return sentence
         return None
+
+    # The indexes are built on first use; quotations and sentences are not changed after build_layout.
+    def _quote_index(self) -> OffsetIndex:
+        if self._quotes_indexed is None or len(self._quotes_indexed) != len(self.quotes):
+            self._quotes_indexed = OffsetIndex([(q.start, q.end) for q in self.quotes])
+        return self._quotes_indexed
+
+    def _sentence_index(self) -> OffsetIndex:
+        if self._sentences_indexed is None or len(self._sentences_indexed) != len(self.sentences):
+            self._sentences_indexed = OffsetIndex([(s.start, s.end) for s in self.sentences])
+        return self._sentences_indexed
 
 
 def find_paragraphs(text: str) -> list[Paragraph]:

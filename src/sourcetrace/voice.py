@@ -22,6 +22,7 @@ from sourcetrace.models import (
     Voice,
     VoiceShare,
 )
+from sourcetrace.offset_index import OffsetIndex
 from sourcetrace.segment import Layout, SentenceUnit
 
 _FINITE_END = re.compile(r"[.!?…][\"”’)]*$")
@@ -90,15 +91,17 @@ def _author_evidence(text: str, start: int, lexicon: Lexicon, unit: SentenceUnit
 def classify(article: Article, layout: Layout, attributions: list[Attribution], lexicon: Lexicon) -> list[Sentence]:
     text = article.text
     sentences: list[Sentence] = []
+    # which attributions touch a sentence, found by offset rather than by a scan of all of them per sentence
+    owners = [k for k, a in enumerate(attributions) for _ in a.content]
+    contents = OffsetIndex([(c.start, c.end) for a in attributions for c in a.content])
+    cues = OffsetIndex([(a.cue.start, a.cue.end) for a in attributions])
     for unit in layout.sentences:
         body = text[unit.start : unit.end]
         span = Span(start=unit.start, end=unit.end, text=body)
         evidence: list[Evidence] = []
-        touching = [
-            a for a in attributions
-            if any(c.start < unit.end and c.end > unit.start for c in a.content)
-            or unit.start <= a.cue.start < unit.end
-        ]
+        # a content span overlapping the sentence, or a cue starting in it
+        near = {owners[j] for j in contents.overlapping(unit.start, unit.end)}
+        touching = [attributions[k] for k in sorted(near | set(cues.starting_in(unit.start, unit.end)))]
         # reported speech when the attributed words make up most of the sentence; an aside such as
         # "the guarantee …, stating that …" leaves the sentence in the author's voice
         speech = [a for a in touching if a.cue_type is not CueType.COGNITION
