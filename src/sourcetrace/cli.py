@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from sourcetrace.cli_outlets import outlets_app
+from sourcetrace.corpus.cli import corpus_app
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.models import Article, Report
 
@@ -157,6 +158,8 @@ def serve(
 
 
 app.add_typer(outlets_app, name="outlets", help="Look up outlets in the bundled source registry.")
+# issue 22: many articles in one store (corpus/cli.py)
+app.add_typer(corpus_app, name="corpus")
 
 
 def main() -> None:
