@@ -281,6 +281,71 @@ def test_non_english_refused_naming_the_language(text: str, language: str) -> No
     assert message.endswith("); sourcetrace supports only English articles")
 
 
+# Paragraphs of the kind readers paste, one per language a news reader commonly meets (issue 20).
+NEWS_PARAGRAPHS = {
+    "Indonesian": "Pemerintah akan menaikkan harga bahan bakar minyak bersubsidi mulai pekan depan, kata Menteri "
+    "Energi kepada wartawan di Jakarta pada hari Senin. Kenaikan itu diperlukan untuk menjaga anggaran negara, "
+    "ujarnya.",
+    "Dutch": "Het kabinet wil de komende jaren miljarden euro's extra uitgeven aan defensie, maakte de "
+    "minister-president dinsdag bekend na afloop van de ministerraad.",
+    "Ukrainian": "Уряд ухвалив рішення про підвищення мінімальної заробітної плати з наступного року, повідомив "
+    "прем'єр-міністр на брифінгу в Києві у вівторок.",
+    "Polish": "Policja zatrzymała w sobotę dwóch mężczyzn podejrzanych o napad na bank w centrum miasta, poinformował "
+    "rzecznik komendy.",
+    "Hindi": "सरकार ने मंगलवार को घोषणा की कि अगले साल से किसानों को दी जाने वाली सहायता राशि बढ़ाई जाएगी।",
+    "Japanese": "政府は火曜日、来年度から最低賃金を引き上げる方針を発表した。"
+    "首相は記者団に対し、家庭を支援するためだと説明した。",
+    "Korean": "정부는 화요일 내년부터 최저임금을 인상하겠다고 발표했다. "
+    "총리는 기자들에게 가정을 지원하기 위한 조치라고 설명했다.",
+    "Hebrew": "הממשלה הודיעה ביום שלישי כי שכר המינימום יעלה החל מהשנה הבאה, אמר ראש הממשלה לכתבים.",
+    "Malay": "Kerajaan akan menaikkan gaji minimum bermula tahun hadapan, kata Perdana Menteri dalam satu kenyataan "
+    "di Putrajaya semalam.",
+}
+# One short paragraph (under 200 characters), capitalised nouns and names throughout: few words to judge by.
+SHORT_GERMAN = (
+    "Die Regierung in Bagdad hat Russland erlaubt, Stellungen der Extremisten aus der Luft anzugreifen, sagte "
+    "ein Sprecher des Außenministeriums am Freitag in Berlin."
+)
+
+
+@pytest.mark.parametrize(("language", "text"), NEWS_PARAGRAPHS.items(), ids=NEWS_PARAGRAPHS.keys())
+def test_common_news_languages_are_named_right(language: str, text: str) -> None:
+    # Malay and Indonesian are close enough that lingua may name both, most likely first; never a third language.
+    named = rf"(?:{language}|{language} or \w+|\w+ or {language})"
+    with pytest.raises(UnsupportedLanguageError, match=rf"^the article appears to be in {named} \(confidence"):
+        require_english(text)
+
+
+def test_a_short_non_english_paragraph_is_refused(pipeline: Pipeline) -> None:
+    assert len(SHORT_GERMAN) < 200
+    with pytest.raises(UnsupportedLanguageError, match="German"):
+        pipeline.analyze(SHORT_GERMAN)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police arrested two men on Saturday after a bank robbery in the city centre, a spokesman said.",
+        "Prabowo Subianto met Joko Widodo and Sri Mulyani Indrawati in Jakarta on Monday.",
+        "Kyiv, Odesa, Kharkiv, Lviv, Dnipro and Zaporizhzhia were hit overnight.",
+        "Bundeskanzler Olaf Scholz und Finanzminister Christian Lindner trafen sich am Montag in Berlin, "
+        "officials said.",
+        "“Kami tidak akan mundur,” Prabowo told reporters in Jakarta.",
+        "Stocks slump as rate fears grip markets",
+    ],
+    ids=["plain", "indonesian-names", "ukrainian-places", "german-titles", "indonesian-quote", "headline"],
+)
+def test_short_english_with_foreign_names_or_quotes_passes(text: str) -> None:
+    require_english(text)
+
+
+def test_language_names_come_from_the_code() -> None:
+    from sourcetrace.language import language_name
+
+    assert [language_name(code) for code in ("id", "he", "uk", "de")] == ["Indonesian", "Hebrew", "Ukrainian", "German"]
+    assert language_name("xx") == "xx"
+
+
 def test_pipeline_refuses_before_parsing(pipeline: Pipeline) -> None:
     with pytest.raises(UnsupportedLanguageError, match="German"):
         pipeline.analyze(GERMAN)

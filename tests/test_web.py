@@ -118,6 +118,12 @@ def test_non_english_text_names_the_language(client: TestClient) -> None:
     _error(client.post("/api/analyze", json={"text": GERMAN}), 422, "German")
 
 
+def test_short_non_english_paragraph_is_refused_not_analysed(client: TestClient) -> None:
+    german = ("Die Regierung in Bagdad hat Russland erlaubt, Stellungen der Extremisten aus der Luft anzugreifen, "
+              "sagte ein Sprecher am Freitag.")
+    _error(client.post("/api/analyze", json={"text": german}), 422, "German")
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/article", "http://localhost/article", "file:///etc/passwd",
                                  "/etc/passwd"])
 def test_private_and_non_http_urls_are_refused(client: TestClient, url: str) -> None:

@@ -1,32 +1,35 @@
 """Language detection: sourcetrace's rules and models are English-only, so say so instead of guessing.
 
-The detector is lingua, restricted to eleven common news languages and run in its low-accuracy
-(trigram-only) mode. Measured here (lingua 2.1.1, one core): building it is instant and loading the
-trigram models of all eleven languages on first use takes ~0.2 s and ~17 MB of memory; a 3,000-character
-sample takes well under 5 ms. High-accuracy mode adds the 1- to 5-gram models (~250 MB for these
-languages) and only helps texts under ~120 characters, which :func:`require_english` never refuses anyway.
+The detector is lingua over 73 of its 75 languages (all but Latin and Esperanto), in its low-accuracy
+(trigram-only) mode, so that a language is named right or not at all: a detector restricted to a few languages
+names an unlisted one as its nearest listed neighbour (Indonesian came out as Turkish). Measured here (lingua
+2.1.1, one core): loading the trigram models of all these languages on first use takes ~0.4 s and ~60 MB of
+memory; a 3,000-character sample takes well under 5 ms. High-accuracy mode adds the 1- to 5-gram models (several
+hundred MB) for little gain on the prose samples :func:`require_english` reads. `benchmarks/language_refusal.py`
+measures how often English is refused (0.1 %, each of them in fact another language) and German let through.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from sourcetrace.errors import UnsupportedLanguageError
 
-# A detector must know the languages it is to tell apart from English; the ones a news reader is most
-# likely to paste cover most refusals. A language left out is reported as its nearest listed neighbour
-# (Dutch as German, Catalan as Spanish or French), which still names a language other than English.
-LANGUAGES: tuple[Language, ...] = (
-    Language.ENGLISH, Language.SPANISH, Language.FRENCH, Language.GERMAN, Language.PORTUGUESE,
-    Language.ITALIAN, Language.RUSSIAN, Language.ARABIC, Language.TURKISH, Language.PERSIAN, Language.CHINESE,
-)
 SAMPLE_CHARS = 3000
 MIN_LETTERS = 80  # letters of narration outside names and quotations; below this a headline or name list fools it
-MIN_CONFIDENCE = 0.9
+MIN_CONFIDENCE = 0.9  # lingua's confidence needed to name a language (or, summed, two close neighbours)
+MAX_ENGLISH_CHANCE = 0.01  # a text English has even this chance of being is never refused
 MAX_ENGLISH_FUNCTION_WORDS = 0.12  # prose with more English function words than this is English enough
+# A short text (a paragraph pasted on its own) is judged by its words without capitals, as a long one is, but
+# needs only this many of them, and not one English function word among them.
+MIN_SHORT_WORDS = 6
+# Letters of narration in a script other than Latin: at least this many, and most of the letters, and the text
+# is not English whatever its length (scripts are unambiguous where Latin-script names are not).
+MIN_SCRIPT_LETTERS = 10
 
 UNDETERMINED = "und"  # BCP 47's code for "no language could be determined"
 
@@ -35,8 +38,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # Paired quotation marks within one line: “…”, „…“, «…», »…«, "…"
 _QUOTATION = re.compile(r'“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|»[^«\n]*«|"[^"\n]*"')
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[@#]\w+")
-# Common English function words that are not also words in another language of LANGUAGES (so no "a", "as",
-# "an", "on", "or", "was", "will", "die"). Names and loan words are never among them, so their share tells
+# Common English function words that are not also common words of another Latin-script news language (so no
+# "a", "as", "an", "on", "or", "was", "will", "die"). Names and loan words are never among them, so their share tells
 # English prose with many foreign names apart from foreign prose.
 _ENGLISH_FUNCTION_WORDS = frozenset({
     "the", "of", "and", "to", "is", "that", "for", "it", "with", "by", "at", "from", "this", "be", "are",
@@ -47,7 +50,13 @@ _ENGLISH_FUNCTION_WORDS = frozenset({
 
 @cache
 def _detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_languages(*LANGUAGES).with_low_accuracy_mode().build()
+    # No news is published in Latin or Esperanto, and their trigrams are what English headlines and code fragments
+    # most often resemble.
+    return (
+        LanguageDetectorBuilder.from_all_languages_without(Language.LATIN, Language.ESPERANTO)
+        .with_low_accuracy_mode()
+        .build()
+    )
 
 
 def prose_sample(text: str, limit: int = SAMPLE_CHARS) -> str:
@@ -100,17 +109,27 @@ def _evidence(text: str) -> str:
     return sample
 
 
+def _ranking(sample: str) -> list[tuple[str, float]]:
+    """(ISO 639-1 code, confidence) of every language lingua gives a chance, most likely first."""
+    return [
+        (value.language.iso_code_639_1.name.lower(), float(value.value))
+        for value in _detector().compute_language_confidence_values(sample)
+        if value.value > 0
+    ]
+
+
+def _best_language(sample: str) -> tuple[str, float]:
+    ranking = _ranking(sample)
+    return ranking[0] if ranking else (UNDETERMINED, 0.0)
+
+
 def detect_language(text: str) -> tuple[str, float]:
     """The ISO 639-1 code of the language a bounded prose sample is in, and lingua's confidence (0..1).
 
     Only the first :data:`SAMPLE_CHARS` characters of prose are read, so a book-length input costs the
     same as an article. Returns ``("und", 0.0)`` when the text has no letters to judge by.
     """
-    values = _detector().compute_language_confidence_values(_evidence(text))
-    if not values or values[0].value <= 0:
-        return UNDETERMINED, 0.0
-    best = values[0]
-    return best.language.iso_code_639_1.name.lower(), float(best.value)
+    return _best_language(_evidence(text))
 
 
 def english_function_word_share(text: str) -> float:
@@ -122,30 +141,70 @@ def english_function_word_share(text: str) -> float:
 
 
 def language_name(code: str) -> str:
-    """English name of an ISO 639-1 code among :data:`LANGUAGES` ("de" → "German"), else the code."""
-    for language in LANGUAGES:
-        if language.iso_code_639_1.name.lower() == code:
-            return language.name.title()
-    return code
+    """English name of an ISO 639-1 code ("de" → "German", "nb" → "Bokmal"), else the code itself."""
+    try:
+        return Language.from_iso_code_639_1(IsoCode639_1.from_str(code)).name.title()
+    except (ValueError, AttributeError):
+        return code
+
+
+def _non_latin_letters(text: str) -> tuple[int, int]:
+    """(letters in a script other than Latin, all letters) of ``text``."""
+    letters = _LETTER.findall(text)
+    other = sum(not unicodedata.name(letter, "LATIN").startswith("LATIN") for letter in letters)
+    return other, len(letters)
+
+
+def _not_english(sample: str) -> UnsupportedLanguageError | None:
+    """The refusal of a sample lingua is sure is not English, naming its language as far as lingua can tell it;
+    None when English has any real chance."""
+    ranking = _ranking(sample)
+    if not ranking or dict(ranking).get("en", 0.0) >= MAX_ENGLISH_CHANCE:
+        return None
+    (code, confidence), *rest = ranking
+    if confidence >= MIN_CONFIDENCE:
+        where = f"in {language_name(code)} (confidence {confidence:.2f})"
+    elif rest and confidence + rest[0][1] >= MIN_CONFIDENCE:  # close neighbours: Malay or Indonesian, Czech or Slovak
+        second, second_confidence = rest[0]
+        where = (f"in {language_name(code)} or {language_name(second)} "
+                 f"(confidence {confidence:.2f} / {second_confidence:.2f})")
+    else:
+        return None
+    return UnsupportedLanguageError(f"the article appears to be {where}; sourcetrace supports only English articles")
 
 
 def require_english(text: str) -> None:
     """Refuse text that is confidently not English; anything doubtful is let through.
 
-    A false refusal stops the user cold while a false pass only yields a poor report, so the bar is
-    high: at least :data:`MIN_LETTERS` letters of narration in words without capitals (quotations and
-    names do not count), lingua at least :data:`MIN_CONFIDENCE` sure of another language, and few
-    English function words in the narration.
+    A false refusal stops the user cold while a false pass only yields a poor report, so the bar is high and
+    names and quotations never count (an English report on Jakarta's ministers, or quoting Merkel in German, is
+    English). Three cases:
+
+    - narration mostly in a script other than Latin (Cyrillic, Hebrew, Devanagari, kana, Hangul…): not English,
+      however short;
+    - Latin-script narration with at least :data:`MIN_LETTERS` letters in words without capitals: few English
+      function words, and lingua sure it is another language (or one of two close neighbours) and English has
+      less than :data:`MAX_ENGLISH_CHANCE`;
+    - a short Latin-script paragraph: at least :data:`MIN_SHORT_WORDS` words without capitals, not one of them a
+      common English function word, and lingua as sure of them.
     """
     narration = _narration(text)
-    if len(_LETTER.findall(_lowercase_words(narration))) < MIN_LETTERS:
+    other_script, letters = _non_latin_letters(narration)
+    if other_script >= MIN_SCRIPT_LETTERS and other_script * 2 > letters:
+        raise _not_english(narration) or UnsupportedLanguageError(
+            "the article is not in English (most of its letters are not Latin script); "
+            "sourcetrace supports only English articles"
+        )
+    refusal: UnsupportedLanguageError | None
+    lowercase = _lowercase_words(narration)
+    if len(_LETTER.findall(lowercase)) >= MIN_LETTERS:
+        if english_function_word_share(narration) > MAX_ENGLISH_FUNCTION_WORDS:
+            return
+        refusal = _not_english(_evidence(text))
+    elif len(_WORD.findall(lowercase)) >= MIN_SHORT_WORDS and english_function_word_share(lowercase) == 0:
+        # few words to go by: lingua must be as sure reading them with their names and capitals
+        refusal = _not_english(lowercase) and _not_english(narration)
+    else:
         return
-    code, confidence = detect_language(text)
-    if code in ("en", UNDETERMINED) or confidence < MIN_CONFIDENCE:
-        return
-    if english_function_word_share(narration) > MAX_ENGLISH_FUNCTION_WORDS:
-        return
-    raise UnsupportedLanguageError(
-        f"the article appears to be in {language_name(code)} (confidence {confidence:.2f}); "
-        "sourcetrace supports only English articles"
-    )
+    if refusal is not None:
+        raise refusal
