@@ -183,3 +183,24 @@ def test_the_server_still_answers(client: TestClient) -> None:
                                                          "would resume on Monday, according to Reuters.\n"})
     assert response.status_code == 200
     assert response.json()["attributions"][0]["conduits"][0]["name"] == "Reuters"
+
+
+def test_a_binary_body_is_a_one_line_4xx(client: TestClient) -> None:
+    """Issue 20: an executable posted as application/octet-stream was a 500 (UnicodeDecodeError)."""
+    body = bytes([0x00, 0xFF, 0xFE, 0x7F]) + b"ELF" + bytes(range(256)) * 8
+    _error(client.post("/api/analyze", content=body, headers={"content-type": "application/octet-stream"}),
+           415, "binary", "application/json")
+    _error(client.post("/api/analyze", content=b"The minister said so.", headers={"content-type": "text/plain"}),
+           415, "text/plain", "not JSON")
+
+
+def test_binary_looking_text_in_json_is_refused(client: TestClient) -> None:
+    """Issue 21: an executable's bytes sent as the "text" string came back as a report with NUL "entities"."""
+    executable = (b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x03\x00>\x00\x01\x00\x00\x00" + bytes(range(256)) * 40)
+    response = client.post("/api/analyze", json={"text": "Headline\n\n" + executable.decode("latin-1")})
+    _error(response, 422, "binary", "NUL")
+
+
+def test_an_unresolvable_host_is_a_502_not_a_400(client: TestClient) -> None:
+    """The README documents 502 for a page that cannot be fetched; only a refused URL is the client's 400."""
+    _error(client.post("/api/analyze", json={"url": "https://no-such-host.invalid/story"}), 502, "could not resolve")

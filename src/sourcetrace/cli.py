@@ -27,6 +27,24 @@ app = typer.Typer(
     add_completion=False,
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from sourcetrace import __version__
+        from sourcetrace.nlp import MODEL_NAME, MODEL_VERSION
+
+        sys.stdout.write(f"sourcetrace {__version__} (spaCy model {MODEL_NAME} {MODEL_VERSION})\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """sourcetrace reads news the way a careful fact-checker does: who claims what, through whom, in whose voice."""
+
 DEMO_URL = "http://usdefensewatch.com/2015/10/insult-to-injury-russia-given-the-green-light-by-baghdad-to-hit-isis-in-iraq/"
 
 P = ParamSpec("P")
@@ -150,11 +168,22 @@ def serve(
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow fetching URLs on private or loopback addresses.")
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Analysis worker processes (each loads the models, a few hundred MB); "
+                          "0 analyses in the server process, one at a time and without a time limit.")
+    ] = 2,
+    time_limit: Annotated[
+        float, typer.Option(min=1, help="Seconds an analysis may run before it is stopped and answered 504.")
+    ] = 120.0,
+    queue_wait: Annotated[
+        float, typer.Option(min=0, help="Seconds a request waits for a free worker before it is answered 503.")
+    ] = 30.0,
 ) -> None:
     """Serve the web app: a form for text, files and URLs that answers with the HTML report, and a JSON API."""
     from sourcetrace.web import serve as run_server
 
-    run_server(host, port, allow_private=allow_private)
+    run_server(host, port, allow_private=allow_private, workers=workers, time_limit=time_limit,
+               queue_wait=queue_wait)
 
 
 app.add_typer(outlets_app, name="outlets", help="Look up outlets in the bundled source registry.")

@@ -180,9 +180,20 @@ def _normalise(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Characters that text never carries in bulk: C0 controls other than whitespace and ESC, DEL, C1 controls, and
+# U+FFFD (what undecodable bytes become). The bytes path refuses binary before decoding (_binary_kind); this
+# catches binary that reaches sourcetrace already as a string (the JSON API, ``sourcetrace.analyze``).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
+
+
 def _check_text(text: str) -> None:
     if not text.strip():
         raise InputError("the input is empty")
+    odd = len(_NOT_TEXT.findall(text))
+    if "\x00" in text or odd > 0.05 * len(text):
+        nul = " (NUL among them)" if "\x00" in text else ""
+        raise InputError(f"the text looks like binary data, not an article: {odd:,} of its {len(text):,} characters "
+                         f"are control characters{nul}; pass the article as plain text")
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(
             f"the text is {len(text):,} characters; sourcetrace analyses at most {MAX_TEXT_CHARS:,} characters "

@@ -5,9 +5,12 @@ self-contained HTML report as ``--format html``; ``POST /api/analyze`` answers w
 
 Choices worth knowing:
 
-* The models load once, in the lifespan, into one :class:`~sourcetrace.pipeline.Pipeline`; analyses run in
-  the threadpool so the event loop keeps answering, one at a time behind a lock (spaCy's ``Language`` is
-  not documented as thread-safe and the GIL leaves nothing to gain from parallel parsing).
+* Analyses run in a pool of worker processes (``serve --workers N``, :mod:`sourcetrace.workers`), each with
+  its models loaded once at start-up, so one long article never holds the other requests: a request that
+  finds every worker busy for ``--queue-wait`` seconds is answered 503, and an analysis that runs over
+  ``--time-limit`` seconds is stopped (its worker replaced) and answered 504. Without workers (``workers=0``,
+  or a ``pipeline`` passed in, as the tests do) one in-process pipeline analyses one article at a time
+  behind a lock, with no time limit (spaCy's ``Language`` is not documented as thread-safe).
 * Bodies are capped (2 MB by default) before any parsing, by an ASGI middleware that buffers at most that
   much, so an oversized upload costs nothing and is answered 413.
 * Every expected failure is one JSON line ``{"error": "..."}`` (or the form again, with the message, for the
@@ -42,8 +45,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sourcetrace.errors import FetchError, InputError, SourcetraceError, UnsupportedLanguageError
 from sourcetrace.models import Article, Report
 from sourcetrace.pipeline import Pipeline
+from sourcetrace.workers import AnalysisTimeout, ServerBusy, WorkerBug, WorkerPool
 
 MAX_BODY_BYTES = 2_000_000
+TIME_LIMIT_S = 120.0  # per analysis, in a worker; 1,000,000 characters take about a minute on one core
+QUEUE_WAIT_S = 30.0  # how long a request waits for a free worker before it is answered 503
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -79,6 +85,10 @@ def status_for(error: SourcetraceError) -> int:
     """The HTTP status for an expected failure: 4xx when the request must change, 502 when the remote page failed."""
     if isinstance(error, RequestTooLarge):
         return 413
+    if isinstance(error, ServerBusy):
+        return 503
+    if isinstance(error, AnalysisTimeout):
+        return 504
     if isinstance(error, UnsupportedLanguageError | InputError):
         return 422
     if isinstance(error, _FetchRefused):
@@ -89,7 +99,8 @@ def status_for(error: SourcetraceError) -> int:
 
 
 class _FetchRefused(FetchError):
-    """The URL itself was refused (scheme, unresolvable host, private address): the user's to fix."""
+    """The URL itself was refused (not http(s), no host, a private address): the user's to fix. A host that
+    does not resolve is a page that cannot be fetched (502), as the README says."""
 
 
 # ---- body limit --------------------------------------------------------------------------------------
@@ -207,13 +218,24 @@ def _error_response(path: str, status: int, message: str, max_bytes: int = MAX_B
 
 
 def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
-               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The ASGI app. ``pipeline`` is built at start-up unless given (tests share theirs)."""
+               max_body_bytes: int = MAX_BODY_BYTES, workers: int = 0, time_limit: float = TIME_LIMIT_S,
+               queue_wait: float = QUEUE_WAIT_S) -> FastAPI:
+    """The ASGI app. With ``workers`` ≥ 1 (and no ``pipeline``), analyses run in that many worker processes
+    under ``time_limit`` seconds each; otherwise in this process, with ``pipeline`` or one built at start-up."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pipeline = pipeline if pipeline is not None else await run_in_threadpool(Pipeline)
-        yield
+        app.state.pool = None
+        if pipeline is None and workers >= 1:
+            app.state.pool = WorkerPool(workers, time_limit=time_limit, queue_wait=queue_wait)
+            await app.state.pool.start()
+        else:
+            app.state.pipeline = pipeline if pipeline is not None else await run_in_threadpool(Pipeline)
+        try:
+            yield
+        finally:
+            if app.state.pool is not None:
+                await run_in_threadpool(app.state.pool.close)
 
     app = FastAPI(
         title="sourcetrace",
@@ -227,10 +249,22 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
     app.add_middleware(SecurityHeaders)
     lock = threading.Lock()
 
-    def analyze_article(article: Article) -> Report:
+    def analyze_here(article: Article) -> Report:
         with lock:
             result: Report = app.state.pipeline.analyze_article(article)
             return result
+
+    async def analyze_article(article: Article) -> Report:
+        if app.state.pool is None:
+            return await run_in_threadpool(analyze_here, article)
+        report: Report = await app.state.pool.analyze(article, as_json=False)
+        return report
+
+    async def analyze_to_json(article: Article) -> str:
+        if app.state.pool is None:
+            return (await run_in_threadpool(analyze_here, article)).model_dump_json()
+        answer: str = await app.state.pool.analyze(article, as_json=True)
+        return answer
 
     def fetch(url: str, title: str | None, site: str | None) -> Article:
         from sourcetrace.fetch import check_url, fetch_url
@@ -239,6 +273,8 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
         try:
             check_url(url, allow_private=allow_private)
         except FetchError as error:
+            if not str(error).startswith("refusing"):
+                raise  # the host does not resolve: the page cannot be fetched (502), the URL itself is fine
             raise _FetchRefused(str(error).replace("use --allow-private", "start the server with --allow-private")) \
                 from None
         try:
@@ -261,12 +297,19 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
 
     @app.exception_handler(SourcetraceError)
     async def expected_error(request: Request, error: SourcetraceError) -> Response:
-        return _error_response(request.url.path, status_for(error), str(error), max_body_bytes)
+        response = _error_response(request.url.path, status_for(error), str(error), max_body_bytes)
+        if isinstance(error, ServerBusy):
+            response.headers["Retry-After"] = "60"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         problems = error.errors()
         first = problems[0] if problems else {}
+        if isinstance(first.get("input"), bytes) and tuple(first.get("loc", ())) == ("body",):
+            # not sent as JSON: FastAPI hands the raw bytes on, which may not even be text
+            return JSONResponse({"error": _not_json_message(first["input"], request.headers.get("content-type"))},
+                                status_code=415)
         if first.get("type") == "json_invalid":
             message = "invalid request: the body is not valid JSON"
         else:
@@ -281,8 +324,8 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:
         # A bug, not bad input: say so in one line; the traceback goes to the server log via uvicorn.
-        return _error_response(request.url.path, 500,
-                               f"internal error ({error.__class__.__name__}); the server logged the details")
+        name = error.name if isinstance(error, WorkerBug) else error.__class__.__name__
+        return _error_response(request.url.path, 500, f"internal error ({name}); the server logged the details")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> HTMLResponse:
@@ -309,11 +352,14 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
                 article = await run_in_threadpool(fetch, url, title, None)
             else:
                 raise InputError("nothing to analyse: paste the article text, choose a file or give a URL")
-            report = await run_in_threadpool(analyze_article, article)
+            report = await analyze_article(article)
         except SourcetraceError as error:
             page = _form_page(error=str(error), text=text, url=url, title=title or "", allow_private=allow_private,
                               max_bytes=max_body_bytes)
-            return HTMLResponse(page, status_code=status_for(error))
+            response = HTMLResponse(page, status_code=status_for(error))
+            if isinstance(error, ServerBusy):
+                response.headers["Retry-After"] = "60"
+            return response
         from sourcetrace.render.html import render_html
 
         return HTMLResponse(await run_in_threadpool(render_html, report, home_url="/"))
@@ -321,8 +367,11 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
     @app.post("/api/analyze", summary="Analyse one article", response_model=None,
               responses={200: {"description": "The report (see /api/schema)"},
                          400: {"description": "URL refused"}, 413: {"description": "Body too large"},
+                         415: {"description": "The body is not JSON (raw text or a binary file)"},
                          422: {"description": "Empty, binary, not English or malformed input"},
-                         502: {"description": "The URL could not be fetched"}})
+                         502: {"description": "The URL could not be fetched"},
+                         503: {"description": "Every analysis worker is busy; try again (Retry-After)"},
+                         504: {"description": "The analysis ran over the server's time limit"}})
     async def analyze(body: AnalyzeRequest) -> Response:
         """Analyse ``text`` (or fetch and analyse ``url``) and answer with the report JSON."""
         if body.text is not None and body.text.strip():
@@ -333,8 +382,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
             raise InputError("the text is empty")
         else:
             raise InputError("give the article as \"text\", or a \"url\" to fetch")
-        report = await run_in_threadpool(analyze_article, article)
-        return Response(report.model_dump_json(), media_type="application/json")
+        return Response(await analyze_to_json(article), media_type="application/json")
 
     @app.get("/api/schema", summary="The report's JSON schema")
     async def schema() -> JSONResponse:
@@ -352,6 +400,16 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
         return {"status": "ok"}
 
     return app
+
+
+def _not_json_message(body: bytes, content_type: str | None) -> str:
+    from sourcetrace.ingest import _binary_kind
+
+    kind = _binary_kind(body)
+    what = (f"looks like a binary file{f' ({kind})' if kind else ''}" if kind is not None
+            else f"is {content_type or 'of no declared type'}")
+    return (f"the request body {what}, not JSON: send {{\"text\": ...}} or {{\"url\": ...}} as application/json, "
+            "or upload the file through the form at /")
 
 
 @lru_cache(maxsize=1)
@@ -382,9 +440,11 @@ def _outlet(outlet_id: str) -> object | None:
     return record
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_private: bool = False) -> None:
-    """Run the app with uvicorn (blocking); the models load before the first request is accepted."""
+def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_private: bool = False, workers: int = 2,
+          time_limit: float = TIME_LIMIT_S, queue_wait: float = QUEUE_WAIT_S) -> None:
+    """Run the app with uvicorn (blocking); every worker has loaded its models before the first request is
+    accepted."""
     import uvicorn
 
-    uvicorn.run(create_app(allow_private=allow_private), host=host, port=port, log_level="info",
-                server_header=False, proxy_headers=False)
+    app = create_app(allow_private=allow_private, workers=workers, time_limit=time_limit, queue_wait=queue_wait)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
