@@ -35,7 +35,7 @@ def parse_date(value: object) -> str | None:
     if not text:
         return None
     try:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+        return _plausible(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).date())
     except ValueError:
         pass
     from dateutil import parser  # htmldate's own dependency
@@ -53,12 +53,13 @@ def _plausible(date: datetime.date) -> str | None:
     return date.isoformat()
 
 
-def from_html(markup: str, url: str | None) -> str | None:
-    """The publication date in an HTML page's metadata, via htmldate (no guessing from the body text)."""
+def from_html(markup: str) -> str | None:
+    """The publication date in an HTML page's metadata, via htmldate (no guessing from the body text; not given
+    the URL, whose date htmldate would otherwise prefer: the URL is a source of its own, further down)."""
     import htmldate
 
     try:
-        found = htmldate.find_date(markup, extensive_search=False, original_date=True, url=url)
+        found = htmldate.find_date(markup, extensive_search=False, original_date=True)
     except Exception:  # htmldate parses arbitrary markup; a page it cannot read simply has no date
         return None
     return found or None
@@ -99,7 +100,7 @@ def resolve(*, field: object = None, html: str | None = None, url: str | None = 
     if date:
         return date, "input"
     if html is not None:
-        date = from_html(html, url)
+        date = from_html(html)
         if date:
             return date, "html_metadata"
     date = from_url(url)

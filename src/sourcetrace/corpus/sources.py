@@ -240,7 +240,7 @@ def _from_jsonl(path: Path, absolute: str) -> Iterator[Item]:
                 yield Failure(origin, "jsonl", f"line {number} is not valid UTF-8")
                 continue
             except json.JSONDecodeError as error:
-                yield Failure(origin, "jsonl", f"line {number} is not valid JSON ({error.msg} at column {error.colno})")
+                yield Failure(origin, "jsonl", f"line {number} is not valid JSON ({error.msg}, column {error.colno})")
                 continue
             if not isinstance(record, dict):
                 yield Failure(origin, "jsonl", f"line {number} is a JSON {type(record).__name__}, not an object")
@@ -290,34 +290,50 @@ def _from_csv(path: Path, absolute: str) -> Iterator[Item]:
 
 
 def _from_warc(path: Path, absolute: str, tally: Tally) -> Iterator[Item]:
+    """Response (and resource) records with HTML or plain-text bodies; a cut or corrupt file is one failure at
+    the offset where it goes wrong, after the records before it. warcio itself stops quietly at a record cut
+    inside its headers and returns a record cut inside its body short, so both are checked here: a record must
+    be read to its declared length, and the last record must end where the file does."""
     from warcio.archiveiterator import ArchiveIterator
 
+    size = path.stat().st_size
     with path.open("rb") as handle:
         records = ArchiveIterator(handle)
         offset = 0
         while True:
             try:
                 record = next(records)
-                offset = records.get_record_offset()
-                item = _warc_item(record, f"{absolute}@{offset}")
             except StopIteration:
+                break
+            except Exception as error:  # warcio raises many kinds on a corrupt file
+                yield _warc_failure(absolute, records.offset, error)
                 return
-            except Exception as error:  # warcio raises many kinds on a cut or corrupt file
-                yield Failure(f"{absolute}@{offset}", "warc",
-                              f"the WARC file is truncated or corrupt after byte {offset:,} "
-                              f"({type(error).__name__}: {' '.join(str(error).split())[:160] or 'no detail'}); "
-                              "the records before it were read")
+            try:
+                fields = _warc_fields(record)
+                offset = records.get_record_offset()  # reads the rest of the record
+            except Exception as error:
+                yield _warc_failure(absolute, offset, error)
                 return
-            if item is None:
+            if getattr(record.raw_stream, "limit", 0) > 0:
+                yield _warc_failure(absolute, offset, None)
+                return
+            if fields is None:
                 tally.skipped_records += 1
             else:
-                yield item
+                yield Task(origin=f"{absolute}@{offset}", kind="bytes", **fields)
+        if records.offset < size:
+            yield _warc_failure(absolute, records.offset, None)
 
 
-def _warc_item(record: Any, origin: str) -> Task | None:
+def _warc_failure(absolute: str, offset: int, error: BaseException | None) -> Failure:
+    detail = f" ({type(error).__name__}: {' '.join(str(error).split())[:160]})" if error is not None else ""
+    return Failure(f"{absolute}@{offset}", "warc", f"the WARC file is truncated or corrupt at byte {offset:,}"
+                   f"{detail}; the records before it were read")
+
+
+def _warc_fields(record: Any) -> dict[str, Any] | None:
     if record.rec_type not in ("response", "resource"):
         return None
-    content_type = None
     if record.rec_type == "response":
         if record.http_headers is None:
             return None
@@ -329,18 +345,12 @@ def _warc_item(record: Any, origin: str) -> Task | None:
         content_type = record.rec_headers.get_header("Content-Type")
     if content_type and not any(kind in content_type.lower() for kind in ("html", "text/plain")):
         return None
-    data = record.content_stream().read()
-    length = record.rec_headers.get_header("Content-Length")
-    if record.rec_type == "resource" and length and length.isdigit() and len(data) < int(length):
-        raise EOFError(f"the record is cut short ({len(data):,} of {int(length):,} bytes)")
-    return Task(
-        origin=origin,
-        kind="bytes",
-        data=data,
-        content_type=content_type,
-        url=record.rec_headers.get_header("WARC-Target-URI"),
-        crawl_date=parse_date(record.rec_headers.get_header("WARC-Date")),
-    )
+    return {
+        "data": record.content_stream().read(),
+        "content_type": content_type,
+        "url": record.rec_headers.get_header("WARC-Target-URI"),
+        "crawl_date": parse_date(record.rec_headers.get_header("WARC-Date")),
+    }
 
 
 # ---- URL lists ------------------------------------------------------------------------------------------
