@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from sourcetrace.corpus import Corpus
 from sourcetrace.errors import FetchError, InputError, SourcetraceError, UnsupportedLanguageError
 from sourcetrace.models import Article, Attribution, Entity, Report, Sentence, Span, Voice
 from sourcetrace.pipeline import Pipeline, analyze
@@ -16,6 +17,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 __all__ = [
     "Article",
     "Attribution",
+    "Corpus",
     "Entity",
     "FetchError",
     "InputError",

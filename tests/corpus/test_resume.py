@@ -1,0 +1,92 @@
+"""A running ``corpus add`` killed with SIGKILL at random moments, several times, then run again: every article
+stored exactly once, nothing half-written, the store's integrity checks clean."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from corpus_batch import DATA
+
+ARTICLES = 100
+KILLS = 3
+
+
+def _feed(path: Path) -> None:
+    texts = [(DATA / name).read_text("utf-8") for name in sorted(os.listdir(DATA))]
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(ARTICLES):
+            text = texts[number % len(texts)].rstrip() + (
+                f"\n\nThis is dispatch number {number} from the {['north', 'south', 'east', 'west'][number % 4]} "
+                "desk, the editors said.\n")
+            handle.write(json.dumps({"id": f"a{number}", "text": text,
+                                     "url": f"https://example.org/dispatch/{number}"}) + "\n")
+
+
+def _add(feed: Path, db: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sourcetrace.cli", "corpus", "add", str(feed), "--db", str(db), "--workers", "2",
+         "--rules-only", "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _stored(db: Path) -> int:
+    if not db.exists():
+        return 0
+    connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(connection.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return 0
+    finally:
+        connection.close()
+
+
+def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
+    feed, db = tmp_path / "feed.jsonl", tmp_path / "store.db"
+    _feed(feed)
+    seed = random.randrange(1 << 30)
+    chooser = random.Random(seed)
+    progress = []
+    for _ in range(KILLS):
+        before = _stored(db)
+        process = _add(feed, db)
+        # wait until this run has stored something (so the kill lands mid-run), then a random moment more
+        deadline = time.monotonic() + 60
+        while _stored(db) == before and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(chooser.uniform(0.0, 1.0))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)  # the whole run, workers included, as a crash would
+        process.wait(timeout=30)
+        progress.append(_stored(db))
+    print("stored after each kill:", progress, "seed", seed)
+    final = _add(feed, db)
+    _, stderr = final.communicate(timeout=180)
+    assert final.returncode == 0, stderr.decode()
+
+    connection = sqlite3.connect(db)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        connection.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")  # raises if bad
+        ids = [row[0] for row in connection.execute("SELECT external_id FROM articles")]
+        assert sorted(ids) == sorted(f"a{n}" for n in range(ARTICLES)), f"seed {seed}, stored after kills {progress}"
+        statuses = connection.execute("SELECT status, count(*) FROM inputs GROUP BY status").fetchall()
+        assert statuses == [("stored", ARTICLES)], statuses
+        # every article whole: its attributions and search entry are there with it
+        orphans = connection.execute(
+            "SELECT count(*) FROM articles a WHERE n_attributions != "
+            "(SELECT count(*) FROM attributions t WHERE t.article_id = a.id)").fetchone()[0]
+        assert orphans == 0
+        assert connection.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'dispatch'"
+                                  ).fetchone()[0] == ARTICLES
+    finally:
+        connection.close()
+    assert progress[-1] < ARTICLES, f"the last kill came after the run had finished (seed {seed}, {progress})"
