@@ -178,12 +178,15 @@ def serve(
     queue_wait: Annotated[
         float, typer.Option(min=0, help="Seconds a request waits for a free worker before it is answered 503.")
     ] = 30.0,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="A corpus store to list, search and open at /corpus (read-only).")
+    ] = None,
 ) -> None:
     """Serve the web app: a form for text, files and URLs that answers with the HTML report, and a JSON API."""
     from sourcetrace.web import serve as run_server
 
     run_server(host, port, allow_private=allow_private, workers=workers, time_limit=time_limit,
-               queue_wait=queue_wait)
+               queue_wait=queue_wait, db=str(db) if db is not None else None)
 
 
 app.add_typer(outlets_app, name="outlets", help="Look up outlets in the bundled source registry.")
