@@ -441,10 +441,16 @@ def _outlet(outlet_id: str) -> object | None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_private: bool = False, workers: int = 2,
-          time_limit: float = TIME_LIMIT_S, queue_wait: float = QUEUE_WAIT_S) -> None:
+          time_limit: float = TIME_LIMIT_S, queue_wait: float = QUEUE_WAIT_S, db: str | None = None) -> None:
     """Run the app with uvicorn (blocking); every worker has loaded its models before the first request is
     accepted."""
     import uvicorn
 
     app = create_app(allow_private=allow_private, workers=workers, time_limit=time_limit, queue_wait=queue_wait)
+    if db is not None:  # issue 22: the corpus pages (corpus/web.py)
+        from pathlib import Path
+
+        from sourcetrace.corpus.web import corpus_router
+
+        app.include_router(corpus_router(Path(db)))
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
