@@ -17,6 +17,8 @@ Layout (schema version 1):
   resumes, and ``corpus errors`` lists the refused ones.
 * ``articles_fts`` — an FTS5 index over title, text, speakers and attributed contents, with ``articles`` as its
   external content (the text is not stored twice); triggers keep it in step.
+* ``reuse_articles``, ``reuse_postings``, ``reuse_passages`` (version 2) — the copied-passages index and the
+  aligned passage pairs (:mod:`sourcetrace.stories.reuse`).
 * ``store_info`` and ``schema_migrations`` — what the file is and which migrations made it. ``PRAGMA
   application_id`` marks the file as a sourcetrace store and ``PRAGMA user_version`` holds its schema version.
 
@@ -38,7 +40,7 @@ from typing import Any
 from sourcetrace.errors import SourcetraceError
 
 APPLICATION_ID = 0x53524354  # "SRCT"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "sourcetrace.db"
 DB_ENV = "SOURCETRACE_DB"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -135,6 +137,42 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text, speakers, conten
     INSERT INTO articles_fts (rowid, title, text, speakers, contents)
     VALUES (new.id, new.title, new.text, new.speakers, new.contents);
 END;
+"""),
+    # issue 23, copied passages (sourcetrace.stories.reuse): which articles the reuse index holds, its n-gram
+    # postings, and the aligned passage pairs with their kind and credit
+    (2, "copied passages: reuse index, postings and passage pairs", """
+CREATE TABLE reuse_articles (
+    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (status IN ('indexed', 'excluded')),
+    reason TEXT,
+    n_words INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    indexed_at TEXT NOT NULL
+);
+CREATE TABLE reuse_postings (
+    hash INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (hash, article_id)
+) WITHOUT ROWID;
+CREATE TABLE reuse_passages (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    target_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    source_start INTEGER NOT NULL,
+    source_end INTEGER NOT NULL,
+    target_start INTEGER NOT NULL,
+    target_end INTEGER NOT NULL,
+    words INTEGER NOT NULL,
+    similarity REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('copy', 'shared_quote', 'boilerplate')),
+    credited INTEGER NOT NULL,
+    credit_name TEXT,
+    credit_start INTEGER,
+    credit_end INTEGER,
+    dated INTEGER NOT NULL
+);
+CREATE INDEX reuse_passages_target ON reuse_passages (target_id);
+CREATE INDEX reuse_passages_source ON reuse_passages (source_id);
 """),
 ]
 assert _MIGRATIONS[-1][0] == SCHEMA_VERSION
