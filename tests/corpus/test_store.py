@@ -104,3 +104,19 @@ def test_dates() -> None:
 def test_fts_query_never_passes_syntax() -> None:
     assert fts_query('Putin "air strikes" OR NEAR(x') == '"Putin" "air strikes" "OR" "NEAR x"'
     assert fts_query('"') == "" and fts_query("  ") == ""
+
+
+def test_a_stalled_analysis_is_stopped_and_recorded() -> None:
+    from sourcetrace.corpus.sources import Task
+    from sourcetrace.corpus.worker import Analyzer
+
+    class Stalls:
+        def analyze_article(self, article: object) -> None:
+            while True:
+                pass
+
+    analyzer = Analyzer(None, time_limit=0.3)
+    analyzer._pipeline = Stalls()  # type: ignore[assignment]
+    outcome = analyzer.process(Task(origin="x.jsonl:1", kind="text", text="The mayor said the budget was fine."))
+    assert (outcome.status, outcome.kind) == ("error", "timeout")
+    assert outcome.reason and "longer than 0.3 s" in outcome.reason

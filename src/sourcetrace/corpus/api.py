@@ -21,9 +21,18 @@ from typing import Any
 
 from sourcetrace.corpus import export as exporting
 from sourcetrace.corpus.records import decode_report, url_key
-from sourcetrace.corpus.runner import RunSummary, count_outdated, outdated_tasks, run, unseen
+from sourcetrace.corpus.runner import (
+    RunSummary,
+    count_outdated,
+    default_workers,
+    nonempty,
+    outdated_tasks,
+    run,
+    unseen,
+)
 from sourcetrace.corpus.sources import Tally, iter_inputs
 from sourcetrace.corpus.store import Store
+from sourcetrace.corpus.worker import DEFAULT_TIME_LIMIT
 from sourcetrace.errors import InputError
 from sourcetrace.models import Report
 
@@ -108,17 +117,20 @@ class Corpus:
     def add(self, *sources: str | Path, urls: Sequence[str | Path] = (), workers: int | None = None,
             learned: bool = True, allow_private: bool = False, host_delay: float = 1.0,
             advance: Callable[[int], None] | None = None, on_ready: Callable[[], None] | None = None,
-            tally: Tally | None = None) -> RunSummary:
+            tally: Tally | None = None, time_limit: float = DEFAULT_TIME_LIMIT) -> RunSummary:
         """Analyse and store every article in ``sources`` (files, directories, JSONL, CSV, WARC) and in the
         ``urls`` list files; inputs handled by an earlier run are skipped, so calling it again resumes."""
         from sourcetrace.corpus.fetching import fetched
 
-        summary_holder = RunSummary()
-        items = fetched(unseen(self.store, iter_inputs(sources, url_lists=urls, tally=tally), summary_holder),
-                        allow_private=allow_private, host_delay=host_delay)
-        summary = run(self.store, items, workers=workers, learned=learned, advance=advance, on_ready=on_ready)
-        summary.skipped += summary_holder.skipped
-        summary.duplicates += summary_holder.duplicates
+        before = RunSummary(workers=workers or default_workers())
+        pending = nonempty(unseen(self.store, iter_inputs(sources, url_lists=urls, tally=tally), before))
+        if pending is None:
+            return before
+        items = fetched(pending, allow_private=allow_private, host_delay=host_delay)
+        summary = run(self.store, items, workers=workers, learned=learned, advance=advance, on_ready=on_ready,
+                      time_limit=time_limit)
+        summary.skipped += before.skipped
+        summary.duplicates += before.duplicates
         return summary
 
     def add_text(self, text: str, *, url: str | None = None, title: str | None = None, date: str | None = None,
@@ -147,10 +159,14 @@ class Corpus:
 
     def reanalyze_outdated(self, *, workers: int | None = None, learned: bool = True,
                            advance: Callable[[int], None] | None = None,
-                           on_ready: Callable[[], None] | None = None) -> RunSummary:
+                           on_ready: Callable[[], None] | None = None,
+                           time_limit: float = DEFAULT_TIME_LIMIT) -> RunSummary:
         """Re-analyse every outdated article in place (one transaction each, so it resumes too)."""
-        return run(self.store, outdated_tasks(self.store), workers=workers, learned=learned, advance=advance,
-                   on_ready=on_ready)
+        tasks = nonempty(outdated_tasks(self.store))
+        if tasks is None:
+            return RunSummary(workers=workers or default_workers())
+        return run(self.store, tasks, workers=workers, learned=learned, advance=advance, on_ready=on_ready,
+                   time_limit=time_limit)
 
     # ---- reading --------------------------------------------------------------------------------------
 

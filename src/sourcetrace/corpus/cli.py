@@ -35,6 +35,7 @@ from rich.text import Text
 from sourcetrace.corpus.api import HIGHLIGHT_END, HIGHLIGHT_START, Corpus
 from sourcetrace.corpus.export import RECORDS, ExportFormat, ExportTable
 from sourcetrace.corpus.runner import RunSummary, default_workers
+from sourcetrace.corpus.worker import DEFAULT_TIME_LIMIT
 from sourcetrace.errors import SourcetraceError
 
 corpus_app = typer.Typer(
@@ -130,6 +131,9 @@ def add(
         "--host-delay", min=0.0, help="Seconds between two requests to the same host.")] = 1.0,
     rules_only: Annotated[bool, typer.Option(
         "--rules-only", help="Skip the learned tagger: ~2.7x faster, fewer attributions.")] = False,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=0, help="Seconds one article's analysis may take before it is stopped and recorded "
+        "as refused (0: no limit).")] = DEFAULT_TIME_LIMIT,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Analyse articles into the store; rerun the same command to resume after a stop or crash."""
@@ -146,12 +150,13 @@ def add(
         summaries: list[RunSummary] = []
         jobs: list[tuple[str, int | None, Callable[..., RunSummary]]] = []
         if reanalyze_outdated:
-            jobs.append(("Re-analysing", corpus.outdated(), corpus.reanalyze_outdated))
+            jobs.append(("Re-analysing", corpus.outdated(),
+                         functools.partial(corpus.reanalyze_outdated, time_limit=time_limit)))
         if sources or urls:
             total = estimate(sources or [], url_lists=urls or [])
             jobs.append(("Analysing", total, functools.partial(corpus.add, *(sources or []), urls=urls or [],
                                                                allow_private=allow_private, host_delay=host_delay,
-                                                               tally=tally)))
+                                                               tally=tally, time_limit=time_limit)))
         for label, total, job in jobs:
             summaries.append(_with_progress(label, total, job, workers=workers, learned=not rules_only,
                                             show=not quiet and err.is_terminal))

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import time
@@ -69,17 +70,29 @@ def unseen(store: Store, items: Iterable[Item], summary: RunSummary) -> Iterator
 Progress = Callable[[int], None]
 
 
+def nonempty(items: Iterable[Item]) -> Iterator[Item] | None:
+    """``items`` again, or None when there are none: a finished run started again loads no models at all.
+    Peek before the fetch stage, whose threads must not exist yet when the worker processes are forked."""
+    iterator = iter(items)
+    first = next(iterator, None)
+    return None if first is None else itertools.chain([first], iterator)
+
+
 def run(store: Store, items: Iterable[Item], *, workers: int | None = None, learned: bool = True,
-        advance: Progress | None = None, on_ready: Callable[[], None] | None = None) -> RunSummary:
+        advance: Progress | None = None, on_ready: Callable[[], None] | None = None,
+        time_limit: float = worker.DEFAULT_TIME_LIMIT) -> RunSummary:
     """Analyse and store every item; returns what happened. ``advance(n)`` is called as items are handled and
-    ``on_ready()`` once the workers have loaded their pipelines (progress display hooks)."""
+    ``on_ready()`` once the workers have loaded their pipelines (progress display hooks). The worker processes
+    are forked before ``items`` is first read, so a lazy fetch stage starts its threads after that."""
     workers = workers or default_workers()
     summary = RunSummary(workers=workers)
     started = time.perf_counter()
     tick = advance or (lambda n: None)
     try:
         if workers <= 1:
-            analyzer = worker.Analyzer(store.path, learned=learned, connection=store.connection)
+            analyzer = worker.Analyzer(store.path, learned=learned, connection=store.connection,
+                                       time_limit=time_limit)
+            analyzer.pipeline  # noqa: B018  (load the models before the clock of the progress bar starts)
             if on_ready:
                 on_ready()
             for item in items:
@@ -87,7 +100,7 @@ def run(store: Store, items: Iterable[Item], *, workers: int | None = None, lear
                 _record(store, item, outcome, summary)
                 tick(1)
         else:
-            _run_pool(store, items, workers, learned, summary, tick, on_ready)
+            _run_pool(store, items, workers, learned, summary, tick, on_ready, time_limit)
     except KeyboardInterrupt:
         summary.interrupted = True
     summary.seconds = time.perf_counter() - started
@@ -95,11 +108,11 @@ def run(store: Store, items: Iterable[Item], *, workers: int | None = None, lear
 
 
 def _run_pool(store: Store, items: Iterable[Item], workers: int, learned: bool, summary: RunSummary,
-              tick: Progress, on_ready: Callable[[], None] | None) -> None:
+              tick: Progress, on_ready: Callable[[], None] | None, time_limit: float) -> None:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker.start_worker,
-                                   initargs=(str(store.path), learned))
+                                   initargs=(str(store.path), learned, time_limit))
     try:
         # start every worker (and load its pipeline) before any thread of ours exists: fork copies only the
         # calling thread, and a lock held by another one would stay held in the child
@@ -121,7 +134,12 @@ def _run_pool(store: Store, items: Iterable[Item], workers: int, learned: bool, 
             _drain(store, pending, summary, tick)
         executor.shutdown(wait=True)
     except BaseException:
+        # Ctrl-C or an error: the articles in flight are dropped (a rerun analyses them again) and the workers
+        # stopped now rather than after their current article, which might never end
+        processes = list(getattr(executor, "_processes", {}).values())
         executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
         raise
 
 

@@ -12,7 +12,10 @@ import os
 import resource
 import signal
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +29,34 @@ from sourcetrace.models import Article
 
 if TYPE_CHECKING:
     from sourcetrace.pipeline import Pipeline
+
+
+DEFAULT_TIME_LIMIT = 300.0  # seconds for one article; a 1,000,000-character text takes about a minute
+
+
+class AnalysisTimeout(SourcetraceError):
+    """One article's analysis ran past the time limit and was stopped."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop the analysis after ``seconds`` with :class:`AnalysisTimeout` (SIGALRM, so in the main thread of a
+    process only; elsewhere, or with 0, no limit). A loop in Python code is stopped; a stall inside a C library
+    is stopped when it returns to Python."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise AnalysisTimeout(f"the analysis took longer than {seconds:g} s and was stopped (--time-limit)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -43,6 +74,8 @@ class Outcome:
 
 
 def error_kind(error: BaseException) -> str:
+    if isinstance(error, AnalysisTimeout):
+        return "timeout"
     if isinstance(error, UnsupportedLanguageError):
         return "language"
     if isinstance(error, InputError):
@@ -56,10 +89,11 @@ class Analyzer:
     """Turns tasks into outcomes with one pipeline; ``db_path`` is read for duplicates (None: no check)."""
 
     def __init__(self, db_path: Path | None, *, learned: bool = True,
-                 connection: sqlite3.Connection | None = None) -> None:
+                 connection: sqlite3.Connection | None = None, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         from sourcetrace import __version__
 
         self.version = __version__
+        self.time_limit = time_limit
         self._learned = learned
         self._pipeline: Pipeline | None = None
         self._db_path = db_path
@@ -93,7 +127,8 @@ class Analyzer:
                 if existing is not None:
                     return Outcome(task.origin, "duplicate", article_id=existing,
                                    seconds=time.perf_counter() - started)
-            report = self.pipeline.analyze_article(article)
+            with time_limit(self.time_limit):
+                report = self.pipeline.analyze_article(article)
             row = article_row(report, metadata, origin=task.origin, version=self.version)
             return Outcome(task.origin, "analyzed", row=row, article_id=task.article_id,
                            seconds=time.perf_counter() - started)
@@ -178,10 +213,10 @@ def _one_line(error: BaseException) -> str:
 _ANALYZER: list[Analyzer] = []
 
 
-def start_worker(db_path: str | None, learned: bool) -> None:
+def start_worker(db_path: str | None, learned: bool, limit: float = DEFAULT_TIME_LIMIT) -> None:
     """Process-pool initializer: Ctrl-C is the main process's to handle; load the pipeline once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    analyzer = Analyzer(Path(db_path) if db_path else None, learned=learned)
+    analyzer = Analyzer(Path(db_path) if db_path else None, learned=learned, time_limit=limit)
     analyzer.pipeline  # noqa: B018  (load the models now, before the first article)
     _ANALYZER.append(analyzer)
 
