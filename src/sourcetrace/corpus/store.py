@@ -19,6 +19,9 @@ Layout (schema version 1):
   external content (the text is not stored twice); triggers keep it in step.
 * ``reuse_articles``, ``reuse_postings``, ``reuse_passages`` (version 2) — the copied-passages index and the
   aligned passage pairs (:mod:`sourcetrace.stories.reuse`).
+* ``stories``, ``story_articles``, ``story_postings``, ``story_df``, ``story_state`` (version 3) — the stories,
+  each article's story (or why it was left out), and the online clusterer's index: postings of rare terms and
+  entities over stories, document frequencies, counters (:mod:`sourcetrace.stories.storage`).
 * ``store_info`` and ``schema_migrations`` — what the file is and which migrations made it. ``PRAGMA
   application_id`` marks the file as a sourcetrace store and ``PRAGMA user_version`` holds its schema version.
 
@@ -40,7 +43,7 @@ from typing import Any
 from sourcetrace.errors import SourcetraceError
 
 APPLICATION_ID = 0x53524354  # "SRCT"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = "sourcetrace.db"
 DB_ENV = "SOURCETRACE_DB"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -173,6 +176,38 @@ CREATE TABLE reuse_passages (
 );
 CREATE INDEX reuse_passages_target ON reuse_passages (target_id);
 CREATE INDEX reuse_passages_source ON reuse_passages (source_id);
+"""),
+    # issue 23, stories (sourcetrace.stories.storage): the stories with their centroids, each article's story,
+    # and the online clusterer's index, updated article by article
+    (3, "stories: stories, article assignments, term postings and document frequencies", """
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    n_articles INTEGER NOT NULL,
+    oldest REAL,
+    newest REAL,
+    first_date TEXT,
+    last_date TEXT,
+    centroid BLOB NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX stories_newest ON stories (newest);
+CREATE TABLE story_articles (
+    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    story_id INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('opened', 'joined', 'excluded')),
+    probability REAL,
+    reason TEXT,
+    assigned_at TEXT NOT NULL
+);
+CREATE INDEX story_articles_story ON story_articles (story_id);
+CREATE TABLE story_postings (
+    term TEXT NOT NULL,
+    story_id INTEGER NOT NULL,
+    PRIMARY KEY (term, story_id)
+) WITHOUT ROWID;
+CREATE TABLE story_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE story_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """),
 ]
 assert _MIGRATIONS[-1][0] == SCHEMA_VERSION
