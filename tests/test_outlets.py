@@ -243,3 +243,15 @@ def test_seed_outlets_are_linked_with_roles(seed_report_with_url: Report) -> Non
     publisher = by_id["usdefensewatch-com"]
     assert publisher.roles == [OutletRole.PUBLISHER]
     assert "unreliable" in {label.label for label in publisher.labels}
+
+
+def test_search_ranks_the_outlet_named_first_and_lists_no_unrelated_short_names() -> None:
+    """Issue 21: `outlets search reuters` listed E!, EPRS, RTRS … after Reuters (partial-ratio matches)."""
+    registry = default_registry()
+    found = [o.name for o in registry.search("reuters")]
+    assert found[0] == "Reuters"
+    assert not {"E!", "EPRS", "RTRS", "RSS"} & set(found)
+    assert registry.search("reuter")[0].name == "Reuters"  # a word start
+    assert registry.search("aljazeera")[0].name == "Al Jazeera"  # a near spelling
+    washington = [o.name for o in registry.search("washington post", limit=5)]
+    assert washington[0] == "The Washington Post" and "PanAm Post" not in washington

@@ -30,3 +30,20 @@ def test_version_option() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith(f"sourcetrace {sourcetrace.__version__} ")
+
+
+def test_text_and_markdown_outputs_show_the_quality_score_itself(seed_report_with_url: object) -> None:
+    """Issue 21: the text output said "quality_score (Lin et al. 2023)" without the score."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from sourcetrace.render import format_report
+    from sourcetrace.render.terminal import render_terminal
+
+    buffer = StringIO()
+    render_terminal(seed_report_with_url, Console(file=buffer, width=400, color_system=None))  # type: ignore[arg-type]
+    assert "low_quality pc1 0.393 on 0-1 for usdefensewatch.com (Lin et al. 2023 domain quality)" in buffer.getvalue()
+    assert "quality_score pc1 " in buffer.getvalue()
+    markdown = format_report(seed_report_with_url, "markdown")  # type: ignore[arg-type]
+    assert "low_quality pc1 0.393 on 0-1 for usdefensewatch.com (Lin et al. 2023 domain quality)" in markdown

@@ -204,3 +204,11 @@ def test_binary_looking_text_in_json_is_refused(client: TestClient) -> None:
 def test_an_unresolvable_host_is_a_502_not_a_400(client: TestClient) -> None:
     """The README documents 502 for a page that cannot be fetched; only a refused URL is the client's 400."""
     _error(client.post("/api/analyze", json={"url": "https://no-such-host.invalid/story"}), 502, "could not resolve")
+
+
+def test_outlets_are_found_by_domain_or_name_as_the_cli_does(client: TestClient) -> None:
+    """Issue 21: /api/outlets/rt.com was 404 while `sourcetrace outlets show rt.com` worked."""
+    for key in ("rt-com", "rt.com", "RT", "https://www.rt.com/news/1"):
+        response = client.get(f"/api/outlets/{key}")
+        assert response.status_code == 200, (key, response.text)
+        assert response.json()["id"] == "rt-com"

@@ -295,22 +295,41 @@ class Registry(BaseModel):
         return None
 
     def search(self, text: str, limit: int = 10) -> list[Outlet]:
-        """Outlets whose names, aliases or domains resemble ``text`` (rapidfuzz WRatio), exact matches first."""
+        """Outlets whose names, aliases or domains resemble ``text``, best first: an exact name or domain, then
+        keys with a word starting with ``text`` ("reuters" → "Thomson Reuters", "reuters.com"), then near
+        spellings (rapidfuzz ratio ≥ 75: "aljazeera"), then names (not domains) holding it inside a word. Each
+        tier runs shortest key first, names before domains. No partial-ratio matching: it ranked one-letter
+        names ("E!") next to Reuters."""
         from rapidfuzz import fuzz, process
 
         if self._search_keys is None:
             self._search_keys = [(key, outlet_id) for key, claims in self._name_claims.items() for outlet_id in claims]
             self._search_keys += list(self._by_domain.items())
         exact = [o for o in (self.lookup_name(text), self.lookup_domain(text)) if o is not None]
-        found = {o.id: o for o in exact}
         query = normalise_name(text) if " " in text.strip() or "." not in text else text.strip().lower()
+        if not query:
+            return exact[:limit]
+        is_domain = "." in query and " " not in query
+        word_start = re.compile(rf"(?<![a-z0-9]){re.escape(query)}")
+        ranks: dict[str, tuple[int, float, int]] = {o.id: (0, 0.0, 0) for o in exact}
+
+        def rank(outlet_id: str, tier: int, closeness: float, order: int) -> None:
+            if (tier, closeness, order) < ranks.get(outlet_id, (9, 0.0, 0)):
+                ranks[outlet_id] = (tier, closeness, order)
+
+        names = len(self._name_claims)  # keys before this position are names and aliases, the rest domains
+        for order, (key, outlet_id) in enumerate(self._search_keys):
+            if query in key:
+                if word_start.search(key):
+                    rank(outlet_id, 1, len(key) - len(query), order)
+                elif not is_domain and order < names:
+                    rank(outlet_id, 3, len(key) - len(query), order)
         keys = [key for key, _ in self._search_keys]
-        for _key, _score, index in process.extract(query, keys, scorer=fuzz.WRatio, limit=limit * 4):
-            outlet_id = self._search_keys[index][1]
-            found.setdefault(outlet_id, self.outlets[outlet_id])
-            if len(found) >= limit:
-                break
-        return list(found.values())[:limit]
+        for _key, score, order in process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=75, limit=limit * 4):
+            rank(self._search_keys[order][1], 2, -score, order)
+        best = sorted(ranks, key=lambda outlet_id: ranks[outlet_id])[:limit]
+        return [next(o for o in exact if o.id == outlet_id) if ranks[outlet_id][0] == 0 else self.outlets[outlet_id]
+                for outlet_id in best]
 
 
 def _in_scope(host: str, path: str, scope: str) -> bool:
@@ -482,6 +501,15 @@ def default_registry() -> Registry:
     return Registry.load()
 
 
+def label_summary(label: RegistryLabel) -> str:
+    """One label for a table cell: its name, with the value for a score ("quality_score pc1 0.213 on 0-1 for
+    rt.com"), then the registry: a score without its number says nothing."""
+    value = label.value or "" if LABELS.get(label.label, ("",))[0] == "score" else ""
+    return f"{label.label}{' ' + value if value else ''} ({label.registry})"
+
+
 def get_outlet(outlet_id: str) -> Outlet | None:
-    """The web API's lookup: an outlet of the bundled registry by id."""
-    return default_registry().get(outlet_id)
+    """The web API's lookup in the bundled registry, as ``sourcetrace outlets show`` does it: an id, then a
+    name or alias, then a domain or URL (``rt-com``, ``Russia Today``, ``rt.com``)."""
+    registry = default_registry()
+    return registry.get(outlet_id) or registry.lookup_name(outlet_id) or registry.lookup_domain(outlet_id)

@@ -388,7 +388,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
     async def schema() -> JSONResponse:
         return JSONResponse(_report_schema())
 
-    @app.get("/api/outlets/{outlet_id}", summary="One outlet from the bundled source registry")
+    @app.get("/api/outlets/{outlet_id:path}", summary="One outlet of the bundled registry, by id, name or domain")
     async def outlet(outlet_id: str) -> JSONResponse:
         record = _outlet(outlet_id)
         if record is None:

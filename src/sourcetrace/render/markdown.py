@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sourcetrace.models import Report, Voice
+from sourcetrace.outlets import label_summary
 from sourcetrace.render import VOICE_LABELS, chain_label, content_label, source_label
 
 
@@ -37,7 +38,7 @@ def render_markdown(report: Report) -> str:
     if report.outlets:
         lines += ["", "## Outlets", "", "| outlet | role | labels (registry) |", "|---|---|---|"]
         for outlet in report.outlets:
-            labels = "; ".join(sorted({f"{label.label} ({label.registry})" for label in outlet.labels}))
+            labels = "; ".join(sorted({label_summary(label) for label in outlet.labels}))
             lines.append(f"| {_cell(outlet.name)} | {', '.join(r.value for r in outlet.roles)} | "
                          f"{_cell(labels) or 'not listed'} |")
     opinions = [s for s in report.sentences if s.voice is Voice.AUTHOR_OPINION]

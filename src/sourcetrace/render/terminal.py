@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sourcetrace.models import Report, Voice
+from sourcetrace.outlets import label_summary
 from sourcetrace.render import VOICE_LABELS, chain_label, content_label, source_label
 
 VOICE_STYLES = {
@@ -101,7 +102,7 @@ def _outlets(report: Report) -> Table:
     table.add_column("role")
     table.add_column("registry labels (registry)", ratio=3)
     for outlet in report.outlets:
-        labels = "; ".join(sorted({f"{label.label} ({label.registry})" for label in outlet.labels})) or "not listed"
+        labels = "; ".join(sorted({label_summary(label) for label in outlet.labels})) or "not listed"
         table.add_row(outlet.name, ", ".join(r.value for r in outlet.roles), labels)
     return table
 
