@@ -433,7 +433,11 @@ class Store:
     @staticmethod
     def _record_input(db: sqlite3.Connection, origin: str, status: str, article_id: int | None,
                       kind: str | None = None, reason: str | None = None) -> None:
-        db.execute("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?, ?)",
+        # an input once stored stays stored: two runs racing over the same input must not turn it into a
+        # "duplicate" of itself
+        db.execute("INSERT INTO inputs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET "
+                   "status = excluded.status, article_id = excluded.article_id, error_kind = excluded.error_kind, "
+                   "reason = excluded.reason, at = excluded.at WHERE inputs.status != 'stored'",
                    (origin, status, article_id, kind, reason, now()))
 
     # ---- reading --------------------------------------------------------------------------------------
