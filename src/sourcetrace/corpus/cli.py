@@ -372,7 +372,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write one table of the store (articles, attributions, sentences, outlets) as JSONL, CSV or Parquet."""
-    with _open(db) as corpus:
+    with _open(db, read_only=what is not ExportTable.stories) as corpus:  # stories are grouped first
         count = corpus.export(output, what=what.value, format=fmt.value if fmt else None)
     Console(stderr=True).print(f"wrote {count:,} {what.value} rows to {output}", highlight=False)
 
@@ -381,3 +381,15 @@ def export(
 def schema(what: Annotated[ExportTable, typer.Option(help="Which table.")] = ExportTable.articles) -> None:
     """The JSON schema of one export table's rows (the columns of `corpus export --what …`)."""
     _print_json(RECORDS[what].model_json_schema())
+
+
+# issue 23: copied passages and provenance (sourcetrace.stories.reuse_cli): corpus reuse, corpus trace
+from sourcetrace.stories.reuse_cli import register as _register_reuse  # noqa: E402
+
+_register_reuse(corpus_app, _as_messages)
+
+
+# issue 23: stories (sourcetrace.stories.stories_cli): corpus stories
+from sourcetrace.stories.stories_cli import register as _register_stories  # noqa: E402
+
+_register_stories(corpus_app, _as_messages)
