@@ -171,17 +171,23 @@ def _with_progress(label: str, total: int | None, job: Callable[..., RunSummary]
                    learned: bool, show: bool) -> RunSummary:
     if not show:
         return job(workers=workers, learned=learned)
+    console = Console(stderr=True)
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         _RateColumn(), TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=False)
-    with progress:
-        task = progress.add_task("Loading models…", total=total)
+                        console=console, transient=False)
+    task = progress.add_task(label, total=total, start=False)
 
-        def ready() -> None:
-            progress.update(task, description=label)
-            progress.reset(task, total=total)
+    def ready() -> None:
+        # the display (and its refresh thread) starts only now: the worker processes are forked before it, as
+        # a thread alive during a fork can leave a lock held for ever in the child
+        progress.start()
+        progress.start_task(task)
 
+    console.print("Loading models…", highlight=False)
+    try:
         return job(workers=workers, learned=learned, advance=lambda n: progress.advance(task, n), on_ready=ready)
+    finally:
+        progress.stop()
 
 
 def _report_run(err: Console, corpus: Corpus, summaries: list[RunSummary], tally: Any) -> None:
