@@ -4,11 +4,12 @@ Run from the repository root::
 
     python benchmarks/web_load.py [--requests 200] [--concurrency 1,4] [--max-seconds 120] [--no-docs]
 
-``sourcetrace serve`` runs in a subprocess on a free loopback port (one uvicorn worker, as a user starts
-it); the clients are httpx async clients in this process. A few warm-up requests go first, then for each
-concurrency level at most ``--requests`` are sent, stopping early at ``--max-seconds``. Latency is the time
-from sending a request to reading the whole answer, so under concurrency it includes the queue in front of
-the one analysis lock: the p50 then says what a user waits for, requests/s what one worker process sustains.
+``sourcetrace serve`` runs in a subprocess on a free loopback port with its defaults, as a user starts it
+(one uvicorn process, analyses in a pool of 2 worker processes); the clients are httpx async clients in this
+process. A few warm-up requests go first, then for each concurrency level at most ``--requests`` are sent,
+stopping early at ``--max-seconds``. Latency is the time from sending a request to reading the whole answer,
+so under concurrency it includes the wait for a free worker: the p50 then says what a user waits for,
+requests/s what the pool sustains.
 Each run rewrites the ``web-load`` section of docs/benchmarks.md (``--no-docs`` for a trial run).
 """
 
@@ -179,11 +180,11 @@ def main() -> None:
         f"{today()}, sourcetrace commit `{git_commit()}`, {os.cpu_count()} CPUs ({cpu}), Python "
         f"{platform.python_version()}.",
         "",
-        f"`sourcetrace serve` (one uvicorn worker, analyses one at a time behind a lock) on loopback; "
+        f"`sourcetrace serve` (defaults: one uvicorn process, analyses in 2 worker processes) on loopback; "
         f"concurrent httpx clients in another process post the seed article ({len(text):,} characters) to "
         f"`/api/analyze` after {WARMUP} warm-up requests. Latency runs from sending a request to reading the "
-        "whole report JSON, so it includes the wait for the analysis lock. Start-up is the time until the server first "
-        f"answered, models loaded: {startup_s:.1f} s.",
+        "whole report JSON, so it includes the wait for a free worker. Start-up is the time until the server first "
+        f"answered, every worker's models loaded: {startup_s:.1f} s.",
         "",
         markdown_table(["requests ok", "errors", "clients", "seconds", "requests/s", "p50 ms", "p90 ms", "p99 ms",
                         "max ms"], rows),
