@@ -296,11 +296,17 @@ class Corpus:
     # ---- getting data out -----------------------------------------------------------------------------
 
     def export(self, path: str | Path, *, what: str = "articles", format: str | None = None) -> int:
-        """Write one table (articles, attributions, sentences, outlets) as JSONL, CSV or Parquet (``format``,
+        """Write one table (articles, attributions, sentences, outlets, stories) as JSONL, CSV or Parquet (``format``,
         else from the file name); returns the number of rows."""
         path = Path(path)
         fmt = exporting.ExportFormat(format or _format_from_name(path))
         table = exporting.ExportTable(what)
+        if table is exporting.ExportTable.stories:  # issue 23: grouped first, so the export is up to date
+            from sourcetrace.stories.assign import assign_stories
+            from sourcetrace.stories.storage import story_records
+
+            assign_stories(self.store)
+            return exporting.write(story_records(self.store), table, fmt, path)
 
         def rows() -> Iterator[exporting._Row]:
             cursor = self.store.connection.execute(f"SELECT {_ARTICLE_COLUMNS}, text, report FROM articles ORDER BY id")

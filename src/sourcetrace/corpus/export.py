@@ -36,6 +36,7 @@ class ExportTable(StrEnum):
     attributions = "attributions"
     sentences = "sentences"
     outlets = "outlets"
+    stories = "stories"
 
 
 class _Row(BaseModel):
@@ -125,11 +126,29 @@ class OutletRecord(_Row):
     n_attributions: int = Field(description="Attributions in this article that pass through or come from it")
 
 
+class StoryRecord(_Row):
+    """One article and its story (``--what stories``; ``sourcetrace corpus stories`` groups them first)."""
+
+    story_id: int | None = Field(description="The story's id (`corpus stories --story ID`); null when left out")
+    id: int = Field(description="The article's id in the store")
+    url: str | None = Field(description="The article's URL")
+    title: str | None = Field(description="The article's title")
+    published: str | None = Field(description="Publication date, YYYY-MM-DD (or YYYY-MM); null when undated")
+    date_source: str | None = Field(description="Where `published` came from")
+    site: str | None = Field(description="Registered domain of the publisher, or the input's outlet")
+    story_label: str | None = Field(description="The story's label: key entities · key terms")
+    status: str = Field(description="opened (first article of its story), joined, or excluded")
+    probability: float | None = Field(description="The merge model's probability for the story joined (best "
+                                      "candidate's when it opened one)")
+    reason: str | None = Field(description="Why the article is in no story (not English, too short)")
+
+
 RECORDS: dict[ExportTable, type[_Row]] = {
     ExportTable.articles: ArticleRecord,
     ExportTable.attributions: AttributionRecord,
     ExportTable.sentences: SentenceRecord,
     ExportTable.outlets: OutletRecord,
+    ExportTable.stories: StoryRecord,
 }
 
 
@@ -172,7 +191,7 @@ def records(article: dict[str, Any], report: Report, table: ExportTable) -> Iter
                 article_id=article_id, sentence_id=s.id, paragraph=s.paragraph, voice=s.voice.value,
                 start=s.span.start, end=s.span.end, text=s.span.text, attribution_ids=list(s.attribution_ids),
                 evidence=[f"{e.kind.value}: {e.note}" for e in s.evidence])
-    else:
+    elif table is ExportTable.outlets:
         for link in report.outlets:
             yield OutletRecord(
                 article_id=article_id, name=link.name, registry_id=link.registry_id,

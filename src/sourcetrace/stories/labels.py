@@ -1,0 +1,134 @@
+"""A story-labelled, dated, multi-outlet set built from FNC-1 train bodies and Emergent (benchmark, training).
+
+FNC-1 pairs article bodies with headlines; a pair is *related* (agree, disagree, discuss) exactly when the
+headline and the body come from the same Emergent claim. The connected components of the related pairs are
+therefore stories: every body of a component reports the same claim, from many outlets. Each component is
+named by the Emergent claim that its headlines carry (``articleHeadline`` → ``claimId``, majority), which also
+gives the split (Emergent's own train/test split is by claim: test claims are the test stories; a fifth of the
+train claims, by a hash of the claim id, is the dev split for tuning) and the dates.
+
+Dates: FNC-1 has none. Emergent's ``articleId`` values are version-1 UUIDs, whose timestamp is when Emergent
+logged the article (Aug 2014 – Mar 2015), days at most after its publication. The bodies of a story are
+spread over its articles' logged dates (bodies in Body ID order over the sorted dates): each story keeps its
+real time span and its place among the others; which body got which date inside a story is arbitrary.
+
+Components whose headlines match no Emergent claim have no date and no split; they are left out (counted).
+FNC-1's ``competition_test_stances.csv`` is never read. Neither data set is shipped: both are research data
+with no stated licence (see ``../shared/data/fnc1/README.md``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import uuid
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from sourcetrace.stories.features import ArticleTerms, article_terms, entity_key
+
+EPOCH = datetime.datetime(1970, 1, 1)
+_UUID_EPOCH = datetime.datetime(1582, 10, 15)
+
+
+@dataclass(frozen=True)
+class LabelledArticle:
+    """One FNC-1 train body with its story (Emergent claim id), date and split."""
+
+    body_id: int
+    text: str
+    story: str
+    claim: str
+    date: float  # days since 1970-01-01
+    split: str  # train, dev or test
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    articles: list[LabelledArticle]
+    left_out_bodies: int
+    left_out_components: int
+
+    def split(self, name: str) -> list[LabelledArticle]:
+        return sorted((a for a in self.articles if a.split == name), key=lambda a: (a.date, a.body_id))
+
+
+def uuid1_days(value: str) -> float:
+    """The timestamp of a version-1 UUID in days since 1970-01-01."""
+    moment = _UUID_EPOCH + datetime.timedelta(microseconds=uuid.UUID(value).time // 10)
+    return (moment - EPOCH).total_seconds() / 86400.0
+
+
+def day_string(days: float) -> str:
+    return (EPOCH + datetime.timedelta(days=days)).date().isoformat()
+
+
+def build(data_dir: Path) -> LabelledSet:
+    """The labelled set from ``data_dir`` (``../shared/data``)."""
+    fnc, emergent = data_dir / "fnc1", data_dir / "emergent"
+    with (fnc / "train_bodies.csv").open(encoding="utf-8") as handle:
+        bodies = {int(row["Body ID"]): row["articleBody"] for row in csv.DictReader(handle)}
+    with (fnc / "train_stances.csv").open(encoding="utf-8") as handle:
+        related = [(row["Headline"], int(row["Body ID"])) for row in csv.DictReader(handle)
+                   if row["Stance"] != "unrelated"]
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for headline, body in related:
+        a, b = find("h:" + headline), find(f"b:{body}")
+        if a != b:
+            parent[a] = b
+    components: dict[str, list[str]] = defaultdict(list)
+    for node in list(parent):
+        components[find(node)].append(node)
+
+    with (emergent / "url-versions-2015-06-14-clean.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with (emergent / "url-versions-2015-06-14-clean-test.csv").open(encoding="utf-8") as handle:
+        test_claims = {row["claimId"] for row in csv.DictReader(handle)}
+    claims_of: dict[str, set[str]] = defaultdict(set)
+    dates_of: dict[tuple[str, str], list[float]] = defaultdict(list)  # (claim, headline) → logged dates
+    for row in rows:
+        claims_of[row["articleHeadline"]].add(row["claimId"])
+        dates_of[row["claimId"], row["articleHeadline"]].append(uuid1_days(row["articleId"]))
+
+    articles: list[LabelledArticle] = []
+    left_bodies = left_components = 0
+    for nodes in components.values():
+        headlines = [n[2:] for n in nodes if n.startswith("h:")]
+        body_ids = sorted(int(n[2:]) for n in nodes if n.startswith("b:"))
+        votes = Counter(claim for h in headlines for claim in claims_of.get(h, ()))
+        if not votes:
+            left_components += 1
+            left_bodies += len(body_ids)
+            continue
+        claim = votes.most_common(1)[0][0]
+        dates = sorted(d for h in headlines for d in dates_of.get((claim, h), ()))
+        split = "test" if claim in test_claims else "dev" if zlib.crc32(claim.encode()) % 5 == 0 else "train"
+        for index, body_id in enumerate(body_ids):
+            position = round(index * (len(dates) - 1) / max(1, len(body_ids) - 1))
+            articles.append(LabelledArticle(body_id, bodies[body_id], claim, claim, dates[position], split))
+    return LabelledSet(articles, left_bodies, left_components)
+
+
+def article_items(articles: list[LabelledArticle], entities: dict[int, list[tuple[str, int]]] | None, *,
+                  undated: frozenset[int] = frozenset()) -> list[tuple[ArticleTerms, dict[str, str]]]:
+    """The clusterer's input for labelled articles (in the given order): FNC-1 bodies have no title, so the
+    first sentence stands for it; ``entities`` None uses capitalised phrases; bodies in ``undated`` lose
+    their date (to teach the model undated articles)."""
+    out = []
+    for article in articles:
+        found = entities.get(article.body_id, []) if entities is not None else None
+        terms = article_terms(article.body_id, article.text, title=None,
+                              date=None if article.body_id in undated else article.date, entities=found)
+        names = {"e:" + entity_key(name): name for name, _ in found or ()}
+        out.append((terms, names))
+    return out
