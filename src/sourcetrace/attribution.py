@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,7 @@ _PRONOUNS_THING = {"it"}  # a campaign, a newspaper, a report
 _PRONOUNS_RESOLVED = _PRONOUNS_PERSON | _PRONOUNS_PLURAL | _PRONOUNS_THING
 _PRONOUNS_RELATIVE = {"who", "which", "that"}
 _PRONOUNS_SELF = {"i", "we", "me", "us"}
-_CONDUIT_VERBS = {"cite", "report", "quote"}
+_ADDRESSEE_VERBS = {"tell", "inform", "brief", "assure", "remind", "warn", "ask", "urge"}  # their object is an audience
 _TRAILING = " ,;:-–—"
 _COLON_AFTER = re.compile(r" ?:")
 _COLON_SPEAKER = re.compile(
@@ -61,6 +62,7 @@ class _ConduitPhrase:
     head: Token  # the word the phrase attaches to
     noun: Token  # the head of its noun phrase
     according_to: bool
+    kind: str = "according"  # according | by | citing | interview
     used: bool = False
 
 
@@ -78,15 +80,26 @@ class _Draft:
     nested_in: _Draft | None = None
     method: str = "rules"
 
+    scope: list[tuple[int, int]] = field(default_factory=list)  # the rules' content where the tagger's replaced it
+
     def contains(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.content)
+
+    def holds(self, offset: int) -> bool:
+        """``offset`` lies in the content, or in the rules' content the tagger's replaced ("Analysts warned that …,
+        the FT reported": the tagger's content leaves out the nested speaker and cue, which the chain needs)."""
+        return self.contains(offset) or any(start <= offset < end for start, end in self.scope)
 
 
 class _Extractor:
     def __init__(self, text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon,
-                 learned: bool):
+                 learned: bool, outlet_lookup: Callable[[str], bool] | None = None):
         self.text, self.doc, self.layout, self.index, self.lexicon = text, doc, layout, index, lexicon
         self.learned = learned
+        self.outlet_lookup = outlet_lookup
+        # token index → character span of the named entity holding it, built once
+        self.entity_spans: dict[int, tuple[int, int]] = {
+            t.i: (ent.start_char, ent.end_char) for ent in doc.ents for t in ent}
         self.drafts: list[_Draft] = []
         self.conduit_cues: list[tuple[int, int]] = []
 
@@ -109,35 +122,131 @@ class _Extractor:
 
     # ---- pass 1: conduit phrases ---------------------------------------------------------------
     def conduit_phrases(self, sent: SpacySpan) -> list[_ConduitPhrase]:
+        """"according to X", "as reported by X", "in an interview with X", "speaking to X" (an outlet), and the
+        sources cited by a reporting verb or an according-to noun ("…, X reported, citing Y", "according to X,
+        which cited Y", "X said, quoting Y"): each with its noun phrase, the word it hangs on and its kind."""
+        words = self.lexicon.conduits
         phrases = []
         for token in sent:
             pobj: Token | None = None
             first: Token = token
-            according = False
-            if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
-                to = self.doc[token.i + 1]
-                pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
-                according = True
-                cue_end = to.idx + len(to)
-            elif token.lemma_ in _CONDUIT_VERBS and token.tag_ == "VBN":
+            kind = ""
+            head = token.head
+            according = next((p for p in words.according_to if self._starts_phrase(token, p)), None)
+            if according is not None:
+                last = self.doc[token.i + len(according.split()) - 1]
+                pobj = next((c for c in last.children if c.dep_ == "pobj"), None)
+                kind, cue_end = "according", last.idx + len(last)
+            elif token.lemma_ in words.by_verbs and token.tag_ == "VBN":
                 agent = next((c for c in token.children if c.dep_ == "agent" and c.lower_ == "by"), None)
                 if agent is None:
                     continue
                 pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
                 if token.i > 0 and self.doc[token.i - 1].lower_ == "as":
                     first = self.doc[token.i - 1]
-                cue_end = agent.idx + len(agent)
+                kind, cue_end = "by", agent.idx + len(agent)
+                if token.lemma_ in words.citing_verbs and any(c.lower_ == "as" and c.i > token.i
+                                                              for c in token.children):
+                    continue  # "was quoted by X as saying": see as_saying
+            elif token.lemma_ in words.citing_verbs and (token.tag_ == "VBG" or (
+                token.dep_ == "relcl" and (relative := self.subject(token)) is not None
+                and relative.lower_ in _PRONOUNS_RELATIVE | {"who"})
+            ):
+                pobj = next((c for c in token.children if c.dep_ == "dobj"), None)
+                if pobj is None or any(c.lower_ == "as" and c.i > token.i for c in token.children):
+                    continue  # "quoted X as saying" is a cue of its own (see as_saying)
+                if token.dep_ == "relcl":
+                    first = self.subject(token) or token
+                kind, cue_end = "citing", token.idx + len(token)
+            elif token.lemma_ in words.interview_nouns and token.head.dep_ == "prep":
+                prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ in ("with", "to")), None)
+                pobj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+                if prep is None or pobj is None or pobj.ent_type_ == "PERSON" or not pobj.text[:1].isupper():
+                    continue
+                first, head = token.head, token.head.head  # "in an interview with X": the verb it qualifies
+                kind, cue_end = "interview", prep.idx + len(prep)
+            elif token.lemma_ in words.speaking_verbs and token.tag_ == "VBG":
+                prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ in ("with", "to")), None)
+                pobj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+                if prep is None or pobj is None or not self.is_outlet(pobj):
+                    continue
+                kind, cue_end = "interview", prep.idx + len(prep)
             if pobj is None:
                 continue
-            np_start = min(t.idx for t in pobj.subtree)
-            np_end = max(t.idx + len(t) for t in pobj.subtree)
-            np_start, np_end = self.trim(np_start, np_end)
+            np_start, np_end = self.noun_phrase(pobj)
             phrases.append(
-                _ConduitPhrase(
-                    first.idx, np_end, (first.idx, cue_end), (np_start, np_end), token.head, pobj, according
-                )
+                _ConduitPhrase(first.idx, np_end, (first.idx, cue_end), (np_start, np_end), head, pobj,
+                               kind == "according", kind=kind)
             )
         return phrases
+
+    def _starts_phrase(self, token: Token, phrase: str) -> bool:
+        words = phrase.split()
+        return token.i + len(words) <= len(self.doc) and all(
+            self.doc[token.i + k].lower_ == word for k, word in enumerate(words))
+
+    def noun_phrase(self, noun: Token) -> tuple[int, int]:
+        """A noun's phrase without the relative or participle clause that follows it ("Reuters[, which cited
+        …]", "lawmakers [briefed by …]" stays: only clauses after a comma go)."""
+        tokens = list(noun.subtree)
+        for child in noun.children:
+            if child.dep_ in ("relcl", "acl") and child.i > noun.i:
+                cut = min(t.i for t in child.subtree)
+                if (cut > 0 and self.doc[cut - 1].text == ",") or child.dep_ == "relcl":
+                    tokens = [t for t in tokens if t.i < cut]
+        return self.trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+
+    def is_outlet(self, noun: Token) -> bool:
+        """A news outlet: an outlet name (gazetteer, outlet-like name, the registry) or a noun phrase with an outlet
+        word ("the Italian daily La Repubblica", "local radio station RPP")."""
+        tokens = list(noun.subtree)
+        if any(t.ent_type_ == "OUTLET" for t in tokens):
+            return True
+        start, end = self.noun_phrase(noun)
+        entity = self.index.entity_at(start, end)
+        if entity is not None and self.index.kind(entity) is EntityKind.OUTLET:
+            return True
+        name = self.outlet_name(start, end) if noun.pos_ == "PROPN" else ""
+        if name and self.outlet_lookup is not None and self.outlet_lookup(name):
+            return True
+        has_name = any(t.pos_ == "PROPN" for t in tokens)
+        phrase = self.text[start:end].lower()
+        return has_name and any(re.search(rf"\b{re.escape(d)}\b", phrase) for d in self.lexicon.outlet_descriptors)
+
+    def outlet_name(self, start: int, end: int) -> str:
+        """The name in an outlet's noun phrase: its entity, else its capitalised words without the outlet words and
+        a leading article ("the Italian daily La Repubblica" → "La Repubblica", "Bild am Sonntag newspaper")."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return clean_name(self.text[start:end])
+        ents = [e for e in span.ents if e.label_ in ("OUTLET", "ORG", "PERSON", "GPE", "NORP", "WORK_OF_ART", "FAC")]
+        named = [e for e in ents if e.label_ in ("OUTLET", "ORG", "WORK_OF_ART")]
+        if named:
+            best = max(named, key=lambda e: (e.label_ == "OUTLET", len(e.text)))
+            return self._without_descriptors(best.text)
+        words = [t for t in span if t.pos_ == "PROPN" or (t.text[:1].isupper() and t.i > span.start)]
+        if not words:
+            return clean_name(self.text[start:end])
+        # the last run of name words ("state broadcaster ERT" → ERT; "Bild am Sonntag" keeps its "am")
+        runs: list[list[Token]] = [[words[0]]]
+        for t in words[1:]:
+            if t.i - runs[-1][-1].i <= 2 and not any(
+                self.doc[k].lower_ in self.lexicon.outlet_descriptors for k in range(runs[-1][-1].i + 1, t.i)
+            ):
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+        run = runs[-1]
+        return self._without_descriptors(self.text[run[0].idx : run[-1].idx + len(run[-1])])
+
+    def _without_descriptors(self, name: str) -> str:
+        name = clean_name(name)
+        words = name.split()
+        while len(words) > 1 and words[-1].lower() in self.lexicon.outlet_descriptors:
+            words.pop()
+        while len(words) > 1 and (words[0].lower() in self.lexicon.outlet_descriptors or words[0].islower()):
+            words.pop(0)
+        return " ".join(words)
 
     def content_limit(self, start: int, end: int, phrases: list[_ConduitPhrase]) -> tuple[int, int]:
         """Cut ``[start, end)`` so it stops before the first conduit phrase inside it."""
@@ -224,10 +333,13 @@ class _Extractor:
             )):
                 continue  # expletives: "it is said that", "there is talk" name no one
             content = self.content_for(token, unit, phrases, subject)
-            if not content:
+            if not content or self.non_comment(token.idx, content[-1][1]):
                 continue
             cue = self.cue_span(token)
             draft = _Draft(cue=cue, content=content, cue_type=cue_type, sentence=unit)
+            if self.as_saying(draft, token):
+                self.drafts.append(draft)
+                continue
             source_span = None
             passive = subject is not None and subject.dep_ == "nsubjpass" and token.lemma_ not in _PASSIVE_SPEAKERS
             if subject is not None and subject.lower_ in ("who", "which", "that") and token.dep_ == "relcl":
@@ -249,10 +361,39 @@ class _Extractor:
                 self.source_from_parse(draft, token, phrases)
                 if draft.source is None and draft.inherited_source is None and token.dep_ != "ROOT":
                     continue  # a participle with no one behind it ("the report, stating") stays unclaimed
+            if draft.source is not None and draft.source[0] < unit.start:
+                draft.source = self.trim(unit.start, draft.source[1])  # not the dateline ("NAIROBI (Reuters) -")
             for child in token.children:
-                if child.dep_ in ("dobj", "dative") and child.ent_type_ == "OUTLET":
-                    draft.told_outlet = (child.idx, child.idx + len(child))
+                if child.dep_ in ("dobj", "dative") and token.lemma_ in _ADDRESSEE_VERBS and self.is_outlet(child):
+                    draft.told_outlet = self.noun_phrase(child)  # "told the Associated Press", whole
             self.drafts.append(draft)
+
+    def non_comment(self, start: int, end: int) -> bool:
+        """"declined to comment", "did not respond to a request for comment": reporting, not a claim."""
+        return any(p.search(self.text, start, end) for p in self.lexicon.non_comment)
+
+    def as_saying(self, draft: _Draft, verb: Token) -> bool:
+        """"X quoted Y as saying …" / "Y was quoted by X as saying …": Y speaks, X passes it on. Fills ``draft``
+        and returns True for such a cue."""
+        quoting = verb.head.head if verb.head.lower_ == "as" else verb.head
+        if quoting.lemma_ not in self.lexicon.conduits.citing_verbs or quoting.pos_ != "VERB" or quoting == verb:
+            return False
+        speaker = next((c for c in quoting.children if c.dep_ in ("dobj", "nsubjpass")), None)
+        if speaker is None:
+            return False
+        if speaker.lower_ in _PRONOUNS_RELATIVE and quoting.dep_ == "relcl":
+            speaker = quoting.head
+        draft.source, draft.source_root = self.noun_phrase(speaker), speaker
+        outlet = self.subject(quoting) if speaker.dep_ == "dobj" else self.agent(quoting)
+        if outlet is not None and outlet.dep_ != "nsubjpass":
+            if outlet.lower_ in _PRONOUNS_RELATIVE and quoting.dep_ == "relcl":
+                outlet = quoting.head
+            np_start, np_end = self.noun_phrase(outlet)
+            draft.conduits.append(_ConduitPhrase(np_start, np_end, (quoting.idx, quoting.idx + len(quoting)),
+                                                 (np_start, np_end), quoting, outlet, False, kind="quoting"))
+        self.conduit_cues.append((quoting.idx, quoting.idx + len(quoting)))
+        draft.cue = (min(draft.cue[0], verb.head.idx if verb.head.lower_ == "as" else draft.cue[0]), draft.cue[1])
+        return True
 
     def clause_subject(self, verb: Token) -> Token | None:
         """The subject of the verb a subject-less participle or conjunct hangs from ("…, saying")."""
@@ -308,9 +449,13 @@ class _Extractor:
             return []
         if complements or colon or (quote_after and verb.lemma_ in self.lexicon.speech_verbs):
             start = self.doc[after_start].idx if after_start < len(self.doc) else unit.end
-            return self.extend_over_quotes([self.content_limit(start, unit.end, phrases)])
+            return self.extend_over_quotes([self.content_limit(start, self.clause_end(verb, unit), phrases)])
         parenthetical = verb.dep_ in ("parataxis", "ccomp", "advcl", "conj", "ROOT") and (
             subject is not None and (subject.i > verb.i or verb.i > sent.start + 1)
+        ) and not any(  # "talks stall as Turkey urges restraint": a clause of its own, not a parenthetical cue
+            (c.dep_ == "mark" and c.i < verb.i) or (c.dep_ == "dobj" and c.i > verb.i and not self.in_quote(c)
+                                                   and verb.lemma_ not in _ADDRESSEE_VERBS)
+            for c in verb.children
         )
         if parenthetical and verb.lemma_ in self.lexicon.speech_verbs:
             first = min([verb.i] + ([subject.i] if subject is not None else []))
@@ -322,6 +467,16 @@ class _Extractor:
                 spans.append(after_quote)
             return self.extend_over_quotes(spans)
         return []
+
+    def clause_end(self, verb: Token, unit: SentenceUnit) -> int:
+        """Where a cue's content after it ends: the sentence's end, or, for a cue in a clause that another cue
+        governs ("Analysts warned that …, the Financial Times reported"), the end of its own clause."""
+        if verb.dep_ not in ("ccomp", "xcomp") or verb.head.i < verb.i or self.cue_type(verb.head) is None:
+            return unit.end
+        last = max(t.i for t in verb.subtree)
+        end = self.doc[last].idx + len(self.doc[last])
+        quote = self.quote_around(end - 1)
+        return min(unit.end, max(end, quote.end if quote is not None else end))
 
     def _cue_attachments(self, verb: Token) -> list[Token]:
         """Words after the cue that are not content: the audience ('told reporters'), the time ('said Friday')."""
@@ -366,22 +521,22 @@ class _Extractor:
     # ---- pass 3: "according to X" as the only cue --------------------------------------------
     def attach_conduits(self, unit: SentenceUnit, phrases: list[_ConduitPhrase]) -> None:
         in_sentence = [d for d in self.drafts if d.sentence.index == unit.index]
+        cited = [p for p in phrases if p.kind == "citing"]
         for phrase in phrases:
+            if phrase.kind == "citing":
+                continue
             owner = self.owner_of(phrase, in_sentence)
-            if owner is not None:
+            source = next((c for c in cited if c.head == phrase.noun), None)  # "according to X, which cited Y"
+            if owner is not None and source is None:
                 while owner is not None:
                     owner.conduits.append(phrase)
                     owner = owner.inherited_source
                 phrase.used = True
                 continue
-            if not phrase.according_to:
-                previous = [d for d in self.drafts if d.sentence.index < unit.index]
-                if previous and previous[-1].sentence.paragraph == unit.paragraph:
-                    previous[-1].conduits.append(phrase)
-                    phrase.used = True
-                continue
+            if phrase.kind == "interview":
+                continue  # "in an interview with X" with no cue of its own to qualify
             before = self.trim(unit.start, phrase.start)
-            after = self.trim(phrase.end, unit.end)
+            after = self.trim(max(phrase.end, source.end if source else phrase.end), unit.end)
             content = [span for span in (before, after) if span[1] - span[0] > 2]
             if not content:
                 continue
@@ -389,7 +544,25 @@ class _Extractor:
                            cue_type=CueType.SOURCE_PHRASE, sentence=unit, source=phrase.noun_phrase)
             draft.source_root = phrase.noun
             self.drafts.append(draft)
+            in_sentence.append(draft)
             phrase.used = True
+        for phrase in cited:
+            self.cite(phrase, in_sentence)
+
+    def cite(self, phrase: _ConduitPhrase, drafts: list[_Draft]) -> None:
+        """"…, X reported, citing Y" / "according to X, which cited Y": Y is the source, and whoever was the source
+        (X) passes it on, first in the chain."""
+        owner = next((d for d in drafts if d.cue[0] <= phrase.head.idx < d.cue[1]), None)
+        if owner is None:  # the noun of an according-to phrase, or a reporting verb's subject
+            owner = next((d for d in drafts if d.source_root is not None and d.source_root == phrase.head), None)
+        if owner is None or owner.source is None:
+            return
+        noun = owner.source_root or phrase.head
+        old = _ConduitPhrase(owner.source[0], owner.source[1], owner.cue, owner.source, noun, noun, False,
+                             kind="cited-by")
+        owner.conduits.insert(0, old)
+        owner.source, owner.source_root = phrase.noun_phrase, phrase.noun
+        phrase.used = True
 
     def owner_of(self, phrase: _ConduitPhrase, drafts: list[_Draft]) -> _Draft | None:
         """The attribution a conduit phrase qualifies: the one whose cue it attaches to, else the nearest."""
@@ -465,7 +638,7 @@ class _Extractor:
             if unit is None or any(p.search(self.text[unit.start : unit.end]) for p in self.lexicon.markers):
                 continue
             content = self.within_reach(unit, prediction["content"])
-            if not content:
+            if not content or self.non_comment(cue[0], content[-1][1]):
                 continue
             cue_span = self.doc.char_span(*cue, alignment_mode="expand")
             speech = cue_span is not None and any(
@@ -530,6 +703,7 @@ class _Extractor:
             else:  # the tagger reads the rules' source as part of the claim
                 draft.source = draft.source_root = None
         if pieces:
+            draft.scope = draft.scope or draft.content  # nesting still reads the rules' content (see outers)
             draft.content = pieces
         self.widen_cue(draft, prediction["cue"])
         draft.method = "rules+model"
@@ -574,7 +748,7 @@ class _Extractor:
         """The drafts whose content holds ``inner``'s cue, where ``inner`` does not hold theirs."""
         return [
             d for d in self.drafts
-            if d is not inner and d.contains(inner.cue[0]) and not inner.contains(d.cue[0])
+            if d is not inner and d.holds(inner.cue[0]) and not inner.holds(d.cue[0])
             and inner.inherited_source is not d  # "vowed to ..., urging": one speaker, not a chain
         ]
 
@@ -631,6 +805,9 @@ class _Extractor:
         # with a title before the name ("Russian Deputy Defense Minister X") the name follows the role
         core = self.trim(role[1], end) if role and role[0] == start else self.trim(start, role[0] if role else end)
         root = draft.source_root
+        named = self.appositive_name(root)
+        if named is not None:  # "Hale's lawyer, Tom Brennan,": the appositive names whom the noun describes
+            role, core = self.trim(start, named[0]), named
         lower = surface.lower().strip("“”\"' ")
         resolved_from: Span | None = None
         entity_id: str | None = None
@@ -645,15 +822,13 @@ class _Extractor:
                 resolved_from = Span.of(text, start, end)
                 self.index.add_mention(entity_id, start, end, "pronoun")
         elif lower.startswith("the ") and root is not None and root.pos_ == "NOUN" and "," not in surface:
-            entity_id = self.resolve_title(lower[4:], draft)
+            entity_id = self.resolve_title(lower[4:], root, draft) or self.resolve_description(root, start)
             if entity_id is not None:
                 resolved_from = Span.of(text, start, end)
                 self.index.add_mention(entity_id, start, end, "title")
         anonymous = self.is_anonymous(core, root)
         if entity_id is None and not anonymous:
-            entity_id = self.index.entity_at(core[0], core[1], {EntityKind.PERSON})
-            if entity_id is None and root is not None:
-                entity_id = self.index.entity_at(core[0], core[1])
+            entity_id = self.entity_of(root if named is None else None, core)
         kind = self.index.kind(entity_id) if entity_id else None
         coordinated = root is not None and any(c.dep_ == "conj" for c in root.children)
         if anonymous:
@@ -687,6 +862,44 @@ class _Extractor:
             resolved_from=resolved_from,
         )
 
+    def entity_of(self, root: Token | None, core: tuple[int, int]) -> str | None:
+        """The entity a source names: the one whose mention holds the source's head word ("[Britain]'s environment
+        department" names no entity, "utility [Florida Power & Light]" does); without a head word, the longest
+        mention inside ``core``, a person first."""
+        if root is None or not (core[0] <= root.idx < core[1]):
+            return self.index.entity_at(core[0], core[1], {EntityKind.PERSON}) or self.index.entity_at(*core)
+        ent = self.entity_spans.get(root.i)
+        if ent is None:
+            return None
+        start, end = max(core[0], ent[0]), min(core[1], ent[1])
+        return self.index.entity_at(start, end, {EntityKind.PERSON}) or self.index.entity_at(start, end)
+
+    def appositive_name(self, root: Token | None) -> tuple[int, int] | None:
+        """The span of a person's name in apposition to a source noun that names no one ("the army chief, Abdel
+        Fattah al-Burhan,")."""
+        if root is None or root.i in self.entity_spans or root.pos_ != "NOUN":
+            return None
+        for child in root.children:
+            if child.dep_ == "appos" and child.ent_type_ == "PERSON":
+                return self.entity_spans[child.i]
+        return None
+
+    def resolve_description(self, root: Token, start: int) -> str | None:
+        """"the company said", "the newspaper reported": the organisation or outlet of that kind named last before,
+        within three paragraphs."""
+        if root.lower_ not in self.lexicon.organisation_nouns:
+            return None
+        unit = self.layout.sentence_at(start)
+        kinds = {EntityKind.ORGANIZATION, EntityKind.OUTLET}
+        for mention, kind in self.index.mentions_before(start, kinds):
+            before = self.layout.sentence_at(mention.span.start)
+            if unit is None or before is None or unit.paragraph - before.paragraph > 2:
+                return None
+            outlet_word = root.lower_ in self.lexicon.outlet_descriptors
+            if mention.resolved_from is None and (kind is EntityKind.OUTLET) == outlet_word:
+                return mention.entity_id
+        return None
+
     def role_of(self, draft: _Draft, start: int, end: int) -> tuple[int, int] | None:
         """An appositive ('X, the head of Y') or the title words before a person's name."""
         root = draft.source_root
@@ -706,11 +919,10 @@ class _Extractor:
     def is_anonymous(self, core: tuple[int, int], root: Token | None) -> bool:
         if root is None or self.index.entity_at(core[0], core[1], {EntityKind.PERSON}):
             return False
-        names = [t for t in root.subtree if t.ent_type_ in ("PERSON", "ORG", "OUTLET") and t.i != root.i]
+        # unnamed people are anonymous whoever they work for ("analysts at the IFPRI", "a Pentagon official"); a
+        # person's name in the phrase makes them named
         return root.lemma_.lower() in self.lexicon.anonymous_nouns and not any(
-            t.ent_type_ == "PERSON" for t in names
-        ) and not any(c.dep_ == "prep" and any(t.ent_type_ in ("ORG", "OUTLET") for t in c.subtree)
-                      for c in root.children)
+            t.ent_type_ == "PERSON" and t.i != root.i for t in root.subtree)
 
     def resolve_pronoun(self, pronoun: Token, draft: _Draft, done: dict[int, Source | None]) -> str | None:
         """The nearest earlier speaker (preferred) or mention of a fitting kind within the last three paragraphs;
@@ -761,23 +973,27 @@ class _Extractor:
             return ranked[0][0]
         return None
 
-    def resolve_title(self, title: str, draft: _Draft) -> str | None:
-        """'the minister said' → the person introduced with that title, if exactly one was."""
+    def resolve_title(self, title: str, root: Token, draft: _Draft) -> str | None:
+        """'the minister said' → the person introduced with that title (ending in that noun), if exactly one was."""
         words = {w for w in title.split() if len(w) > 2}
         if not words:
             return None
+        head = root.lower_
         matches = {
             cluster_id
             for cluster_id, cluster in self.index.clusters.items()
             if cluster.kind is EntityKind.PERSON
             and cluster.role
             and words <= {w.lower().strip(".,") for w in cluster.role.split()}
+            and cluster.role.split()[-1].lower().strip(".,") == head
             and cluster.mentions[0].span.start < draft.cue[0]
         }
         return matches.pop() if len(matches) == 1 else None
 
     def conduit(self, start: int, end: int, cue: tuple[int, int]) -> Conduit:
         entity_id = self.index.entity_at(start, end, {EntityKind.OUTLET}) or self.index.entity_at(start, end)
+        if entity_id is None:
+            entity_id = self.described_outlet(start, end)
         kind = self.index.kind(entity_id) if entity_id else None
         if kind is EntityKind.OUTLET:
             conduit_type = SourceType.OUTLET
@@ -787,7 +1003,7 @@ class _Extractor:
             conduit_type = SourceType.ORGANIZATION
         else:
             conduit_type = SourceType.UNKNOWN
-        name = self.index.name(entity_id) if entity_id else clean_name(self.text[start:end])
+        name = self.index.name(entity_id) if entity_id else self.outlet_name(start, end)
         return Conduit(
             span=Span.of(self.text, start, end),
             cue=Span.of(self.text, *cue),
@@ -795,6 +1011,19 @@ class _Extractor:
             name=name,
             type=conduit_type,
         )
+
+    def described_outlet(self, start: int, end: int) -> str | None:
+        """"the newspaper", "the agency": the outlet named last before, within three paragraphs."""
+        words = self.text[start:end].lower().split()
+        if len(words) != 2 or words[0] != "the" or words[1] not in self.lexicon.outlet_descriptors:
+            return None
+        unit = self.layout.sentence_at(start)
+        for mention, _kind in self.index.mentions_before(start, {EntityKind.OUTLET}):
+            before = self.layout.sentence_at(mention.span.start)
+            if unit is not None and before is not None and unit.paragraph - before.paragraph <= 2:
+                return mention.entity_id
+            break
+        return None
 
     def with_colon(self, cue: tuple[int, int]) -> tuple[int, int]:
         """The cue with a colon right after it ("said:", "tweeted :"): PolNeAR's annotators put it in the cue
@@ -826,7 +1055,9 @@ class _Extractor:
         if draft.told_outlet:
             conduits.insert(0, self.conduit(*draft.told_outlet, draft.cue))
         outer = draft.nested_in
-        while outer is not None:
+        seen = {id(draft)}
+        while outer is not None and id(outer) not in seen:
+            seen.add(id(outer))
             outer_source = sources.get(id(outer))
             if outer_source is not None:
                 conduits.append(
@@ -868,6 +1099,7 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def extract(text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon,
-            learned: bool = True) -> list[Attribution]:
-    """Attributions by the rules, plus (``learned``) those only the trained tagger finds."""
-    return _Extractor(text, doc, layout, index, lexicon, learned).run()
+            learned: bool = True, outlet_lookup: Callable[[str], bool] | None = None) -> list[Attribution]:
+    """Attributions by the rules, plus (``learned``) those only the trained tagger finds. ``outlet_lookup`` says
+    whether a name is a news outlet's (the registry's names), so that "told SABC" is told to an outlet."""
+    return _Extractor(text, doc, layout, index, lexicon, learned, outlet_lookup).run()

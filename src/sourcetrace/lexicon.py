@@ -9,6 +9,17 @@ from importlib import resources
 
 
 @dataclass(frozen=True)
+class ConduitPhrases:
+    """The words that pass a claim on (lexicon.json ``conduit_phrases``, described there)."""
+
+    according_to: tuple[str, ...]  # "according to"
+    by_verbs: frozenset[str]  # lemmas: "as reported by X", "quoted by X"
+    citing_verbs: frozenset[str]  # lemmas: "…, citing Y", "which cited Y", "quoted Y as saying"
+    interview_nouns: frozenset[str]  # "in an interview with X"
+    speaking_verbs: frozenset[str]  # lemmas: "speaking to X"
+
+
+@dataclass(frozen=True)
 class Lexicon:
     speech_verbs: frozenset[str]
     cognition_verbs: frozenset[str]
@@ -26,6 +37,11 @@ class Lexicon:
     place_metonyms: dict[str, str]
     predicate_groups: dict[str, str]  # word or lemma → group name
     negations: frozenset[str]
+    conduits: ConduitPhrases
+    outlet_descriptors: frozenset[str]  # "newspaper", "news agency": words around an outlet's name, never in it
+    non_comment: tuple[re.Pattern[str], ...]  # "declined to comment": reporting, not a claim and not opinion
+    place_prepositions: frozenset[str]  # "in Odesa": a one-word name after these is a place, not a person
+    organisation_nouns: frozenset[str]  # "the company said": resolved to the organisation named last
 
     @classmethod
     def load(cls) -> Lexicon:
@@ -47,6 +63,17 @@ class Lexicon:
             place_metonyms=dict(data["place_metonyms"]),
             predicate_groups={word: group for group, words in data["predicate_groups"].items() for word in words},
             negations=frozenset(data["negations"]),
+            conduits=ConduitPhrases(
+                according_to=tuple(data["conduit_phrases"]["according_to"]),
+                by_verbs=frozenset(data["conduit_phrases"]["by_verbs"]),
+                citing_verbs=frozenset(data["conduit_phrases"]["citing_verbs"]),
+                interview_nouns=frozenset(data["conduit_phrases"]["interview_nouns"]),
+                speaking_verbs=frozenset(data["conduit_phrases"]["speaking_verbs"]),
+            ),
+            outlet_descriptors=frozenset(data["outlet_descriptors"]),
+            non_comment=tuple(re.compile(p) for p in data["non_comment_patterns"]),
+            place_prepositions=frozenset(data["place_prepositions"]),
+            organisation_nouns=frozenset(data["organisation_nouns"]),
         )
 
     def is_cue_lemma(self, lemma: str) -> bool:

@@ -36,7 +36,7 @@ class Pipeline:
         layout = build_layout(article.text, doc)
         entity_index = entities.extract(article.text, doc, self.lexicon)
         attributions = attribution.extract(article.text, doc, layout, entity_index, self.lexicon,
-                                            self.learned_attribution)
+                                            self.learned_attribution, self._is_outlet)
         sentences = voice.classify(article, layout, attributions, self.lexicon)
         outlets = outlet_links.link(article, entity_index, attributions, self.registry)
         return Report(
@@ -50,6 +50,9 @@ class Pipeline:
             credibility=credibility.assess(article, doc, sentences, attributions, entity_index, outlets,
                                            self.lexicon),
         )
+
+    def _is_outlet(self, name: str) -> bool:
+        return self.registry.lookup_name(name) is not None
 
     def analyze(
         self, text: str, *, url: str | None = None, title: str | None = None, site: str | None = None

@@ -49,11 +49,19 @@ class SentenceUnit:
     sent: SpacySpan
 
 
+# a wire dateline at a paragraph's start: "ISTANBUL (Reuters) - ", "ROSARIO, Argentina (Reuters) — ", "KYIV - "
+DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*)(?:, [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*)?"
+    r"(?: \((?:[A-Z][\w.'’&-]*(?:[ /][A-Z][\w.'’&-]*)*)\))?\s*[-–—]+\s+"
+)
+
+
 @dataclass
 class Layout:
     paragraphs: list[Paragraph]
     sentences: list[SentenceUnit]
     quotes: list[Quote]
+    datelines: list[tuple[int, int]] = field(default_factory=list)  # "ISTANBUL (Reuters) -", a sentence of its own
     _quotes_indexed: OffsetIndex | None = field(default=None, repr=False, compare=False)
     _sentences_indexed: OffsetIndex | None = field(default=None, repr=False, compare=False)
 
@@ -165,7 +173,53 @@ def build_layout(text: str, doc: Doc) -> Layout:
             start = paragraphs[paragraph_index].start
         span = doc.char_span(start, end, alignment_mode="expand") or sent
         sentences.append(SentenceUnit(len(sentences), start, end, paragraph_index, span))
-    return Layout(paragraphs, sentences, find_quotes(text, paragraphs))
+    return _merge_stray_marks(text, _split_datelines(text, doc, Layout(paragraphs, sentences,
+                                                                     find_quotes(text, paragraphs))))
+
+
+def _split_datelines(text: str, doc: Doc, layout: Layout) -> Layout:
+    """A paragraph opening with a wire dateline ("NAIROBI (Reuters) - Kenya's …") starts with the dateline as a
+    sentence of its own (the parser may have cut it anywhere, or not at all), so that no source or content
+    reaches into it."""
+    sentences: list[SentenceUnit] = []
+    dateline: tuple[int, int] | None = None
+    by_start = {p.start: p for p in layout.paragraphs}
+    for unit in layout.sentences:
+        paragraph = by_start.get(unit.start)
+        if paragraph is not None:
+            dateline = None
+            match = DATELINE.match(text, paragraph.start, paragraph.end)
+            if match and any(c.islower() or c.isdigit() for c in text[match.end() : paragraph.end]):
+                dateline = (paragraph.start, match.end())
+                end = match.end()
+                while text[end - 1].isspace():
+                    end -= 1
+                layout.datelines.append((paragraph.start, end))
+                span = doc.char_span(paragraph.start, end, alignment_mode="expand") or unit.sent
+                sentences.append(SentenceUnit(len(sentences), paragraph.start, end, unit.paragraph, span))
+        if dateline is not None and unit.start < dateline[1]:
+            if unit.end <= dateline[1]:
+                continue  # a piece of the dateline the parser cut off
+            unit = SentenceUnit(0, dateline[1], unit.end, unit.paragraph,
+                                doc.char_span(dateline[1], unit.end, alignment_mode="expand") or unit.sent)
+        sentences.append(SentenceUnit(len(sentences), unit.start, unit.end, unit.paragraph, unit.sent))
+    layout.sentences = sentences
+    return layout
+
+
+def _merge_stray_marks(text: str, layout: Layout) -> Layout:
+    """A "sentence" that is only punctuation and quotation marks (the lone closing ” the parser splits off at a
+    paragraph's end) joins the sentence before it in its paragraph."""
+    sentences: list[SentenceUnit] = []
+    for unit in layout.sentences:
+        stray = not any(c.isalnum() for c in text[unit.start : unit.end])
+        if stray and sentences and sentences[-1].paragraph == unit.paragraph:
+            last = sentences.pop()
+            unit = SentenceUnit(last.index, last.start, unit.end, last.paragraph, last.sent.doc.char_span(
+                last.start, unit.end, alignment_mode="expand") or last.sent)
+        sentences.append(SentenceUnit(len(sentences), unit.start, unit.end, unit.paragraph, unit.sent))
+    layout.sentences = sentences
+    return layout
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -113,6 +113,9 @@ def classify(article: Article, layout: Layout, attributions: list[Attribution], 
         elif article.byline_span and unit.start < article.byline_span.end and unit.end > article.byline_span.start:
             voice = Voice.BOILERPLATE
             evidence.append(Evidence(kind=EvidenceKind.LAYOUT, note="byline"))
+        elif (unit.start, unit.end) in layout.datelines:
+            voice = Voice.BOILERPLATE
+            evidence.append(Evidence(kind=EvidenceKind.LAYOUT, span=span, note="dateline"))
         elif any(p.search(body) for p in lexicon.markers):
             voice = Voice.MARKER
             evidence.append(Evidence(kind=EvidenceKind.MARKER, span=span,
@@ -131,6 +134,10 @@ def classify(article: Article, layout: Layout, attributions: list[Attribution], 
         elif speech:
             voice = Voice.REPORTED
             evidence += [Evidence(kind=EvidenceKind.CUE, span=a.cue, note="attribution cue") for a in speech]
+        elif non_comment := next((m for p in lexicon.non_comment if (m := p.search(body))), None):
+            voice = Voice.REPORTED  # "declined to comment", "could not be reached": the reporter's record, no opinion
+            evidence.append(Evidence(kind=EvidenceKind.CUE, note="reports that someone did not comment", span=Span(
+                start=unit.start + non_comment.start(), end=unit.start + non_comment.end(), text=non_comment.group())))
         else:
             score, evidence = _author_evidence(body, unit.start, lexicon, unit, layout, touching)
             voice = Voice.AUTHOR_OPINION if score >= OPINION_THRESHOLD else Voice.AUTHOR_ASSERTION
