@@ -144,12 +144,33 @@ def analyze(
 
 @app.command()
 @_errors_as_messages
-def demo(fmt: FormatOption = OutputFormat.text, output: OutputOption = None) -> None:
-    """Analyse the bundled demo article (a 2015 usdefensewatch.com blog post, see its README)."""
+def demo(
+    fmt: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
+    corpus: Annotated[bool, typer.Option(
+        "--corpus/--no-corpus", help="Also trace the article in the bundled demo corpus: its copied passages, "
+        "their earliest carriers, credited or not.")] = True,
+) -> None:
+    """Analyse the bundled demo article (a 2015 usdefensewatch.com blog post, see its README) and trace its
+    passages in the bundled demo corpus (wire items and reposts written for the purpose)."""
     from sourcetrace.ingest import article_from_text
 
     text = resources.files("sourcetrace.resources").joinpath("demo-article.txt").read_text("utf-8")
-    _analyze(lambda: article_from_text(text, url=DEMO_URL), fmt, output)
+    if not corpus:
+        _analyze(lambda: article_from_text(text, url=DEMO_URL), fmt, output)
+        return
+    # issue 23: the article inside its corpus (sourcetrace.stories.demo)
+    from sourcetrace.stories.demo import demo_trace, render_demo_trace
+
+    with Console(stderr=True).status("Loading models and analysing the demo corpus…", spinner="dots"):
+        context = demo_trace(text, DEMO_URL)
+        report, traced = context.__enter__()
+    try:
+        _emit(report, fmt, output)
+        if fmt is OutputFormat.text:
+            render_demo_trace(traced, output)
+    finally:
+        context.__exit__(None, None, None)
 
 
 @app.command()

@@ -117,7 +117,7 @@ class Match:
 
 
 def align(a: Tokens, b: Tokens, *, min_words: int = 12, max_gap: int = 10, max_shift: int = 4,
-          min_density: float = 0.5) -> list[Match]:
+          min_density: float = 0.4) -> list[Match]:
     """The passages texts ``a`` and ``b`` share, each at least ``min_words`` aligned words long and at least
     ``min_density`` of its span aligned in both texts; non-overlapping in both, longest first."""
     k = 3

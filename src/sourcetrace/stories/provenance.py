@@ -134,7 +134,7 @@ def _line(text: str, offset: int) -> int:
 def _marker(text: str, start: int) -> str | None:
     """The short paragraph right before a passage that opens its paragraph ("Further reports:")."""
     line_start = text.rfind("\n", 0, start) + 1
-    if re.search(r"\w", text[line_start:start]):
+    if len(re.findall(r"\w+", text[line_start:start])) > 12:
         return None
     before = text[:line_start].rstrip()
     previous = before[before.rfind("\n") + 1:].strip()
@@ -192,7 +192,9 @@ class _Tracer:
             confidence, note = "low", "no carrier is dated: the order follows the store, not the dates"
         elif undated:
             confidence, note = "medium", f"{len(undated)} undated carrier(s) could be earlier"
-        elif len(dated) > 1 and dated[1].published == earliest.published:
+        elif len(earliest.published) < 10:
+            confidence, note = "medium", f"its date is known only to {earliest.published}"
+        elif len(dated) > 1 and (dated[1].published or "")[:len(earliest.published)] == earliest.published:
             confidence, note = "medium", "another carrier has the same date"
         else:
             confidence, note = "high", "earliest by date among the carriers in this corpus"
@@ -358,7 +360,10 @@ def describe_passage(passage: TracedPassage) -> str:
         f"line {passage.lines[0]}")
     lead = f"{passage.marker} {where}" if passage.marker else where.capitalize()
     other = passage.other
-    what = {"copy": "match", "shared_quote": "quote the same words as", "boilerplate": "are boilerplate shared with"}
+    plural = passage.lines[1] != passage.lines[0]
+    what = {"copy": "match" if plural else "matches",
+            "shared_quote": "quote the same words as" if plural else "quotes the same words as",
+            "boilerplate": "are boilerplate shared with" if plural else "is boilerplate shared with"}
     date = other.published or "undated"
     name = other.outlet or f"article {other.id}"
     line = f"{lead} {what[passage.kind]} {name}{chr(39) if name.endswith('s') else chr(39) + 's'} {date} text"

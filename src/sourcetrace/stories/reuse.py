@@ -41,6 +41,7 @@ from sourcetrace.corpus.store import Store, now
 from sourcetrace.segment import find_paragraphs, find_quotes
 from sourcetrace.stories.align import Match, Tokens, align, fingerprint, tokenize
 
+WORDS = re.compile(r"\w+")
 METHOD = "winnowed word 5-grams (window 5), df <= max_df, trigram-anchored alignment"
 
 
@@ -86,11 +87,20 @@ class ArticleMeta:
         return self._quotes
 
     def order_key(self) -> tuple[bool, str, int]:
-        """Earlier first: dated before undated, then by date, then by store id."""
-        return (self.published is None, self.published or "", self.id)
+        """Earlier first: dated before undated, then by date, then by store id. A date known only to the month
+        or year counts as its last day ("2015-10" after "2015-10-23"): it is never claimed earlier than it may be."""
+        return (self.published is None, sortable_date(self.published), self.id)
 
     def label(self) -> str:
         return outlet_name(self) or f"article {self.id}"
+
+
+def sortable_date(published: str | None) -> str:
+    """``YYYY-MM-DD`` as is; ``YYYY-MM`` and ``YYYY`` padded past any day of that month or year."""
+    if not published:
+        return ""
+    day = published[:10]
+    return day + "-99" * max(0, (10 - len(day)) // 3)
 
 
 @dataclass
@@ -196,7 +206,7 @@ def credit_window(text: str, start: int, end: int) -> tuple[int, int]:
     window_start = text.rfind("\n", 0, start) + 1
     window_end = text.find("\n", end)
     window_end = len(text) if window_end < 0 else window_end
-    if not re.search(r"\w", text[window_start:start]):  # nothing but an opening quote mark before it
+    if len(WORDS.findall(text, window_start, start)) <= 12:  # the passage opens its paragraph (give or take an edit)
         before = text[:window_start].rstrip()
         previous = before.rfind("\n") + 1
         if before and len(before) - previous <= 160:
@@ -295,6 +305,7 @@ class ReuseIndex:
         passages: list[Passage] = []
         for target_id, sources in pairs.items():
             passages += self._passages_for(target_id, sources, metas)
+        _mark_boilerplate(passages, metas, self.store)
         postings = np.concatenate([np.stack([h, np.full(len(h), i, dtype=np.int64)], axis=1)
                                    for i, h in prints.items()]) if prints else np.zeros((0, 2), dtype=np.int64)
         order = np.lexsort((postings[:, 1], postings[:, 0])) if len(postings) else np.zeros(0, dtype=np.int64)
@@ -378,7 +389,6 @@ class ReuseIndex:
             source, target = (other, article) if other.order_key() < article.order_key() else (article, other)
             for match in align(source.tokens, target.tokens, min_words=self.options.min_words):
                 found.append(self._passage(source, target, match))
-        _mark_boilerplate(found, metas)
         return found
 
     def _passage(self, source: ArticleMeta, target: ArticleMeta, match: Match) -> Passage:
@@ -414,23 +424,38 @@ def _unquoted_words(match: Match, source: ArticleMeta, target: ArticleMeta) -> i
                                                   and _inside(int(target.tokens.starts[j]), t_quotes))})
 
 
-def _mark_boilerplate(passages: list[Passage], metas: dict[int, ArticleMeta]) -> None:
-    """A copy between two articles of one site whose target passage two or more articles of that site carry
-    is the site's boilerplate."""
-    by_target: dict[int, list[Passage]] = defaultdict(list)
-    for passage in passages:
-        by_target[passage.target_id].append(passage)
-    for target_id, group in by_target.items():
-        site = _host(metas[target_id])
-        if site is None:
-            continue
-        same_site = [p for p in group if _host(metas[p.source_id]) == site]
-        for passage in same_site:
-            carriers = [p for p in same_site if p.source_id != passage.source_id and _overlap(p, passage) > 0.5]
-            if carriers:
-                passage.kind = "boilerplate"
-                for other in carriers:
-                    other.kind = "boilerplate"
+def _mark_boilerplate(found: list[Passage], metas: dict[int, ArticleMeta], store: Store) -> None:
+    """A passage between two articles of one site is the site's boilerplate when the same text of either is
+    also shared with a third article of that site (a footer, a standard paragraph), in this batch or stored."""
+    def site(article_id: int) -> str | None:
+        meta = metas.get(article_id)
+        return _host(meta) if meta else None
+
+    same = [p for p in found if site(p.source_id) is not None and site(p.source_id) == site(p.target_id)]
+    if not same:
+        return
+    involved = sorted({i for p in same for i in (p.source_id, p.target_id)})
+    stored: list[Passage] = []
+    for chunk in _chunks(involved, 400):
+        marks = ",".join("?" * len(chunk))
+        stored += [_passage_from_row(row) for row in store.connection.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM reuse_passages WHERE source_id IN ({marks}) OR target_id IN ({marks})",
+            [*chunk, *chunk])]
+    missing = {i for p in stored for i in (p.source_id, p.target_id)} - set(metas)
+    if missing:
+        metas.update(load_articles(store, missing))
+    everything = same + [p for p in stored if site(p.source_id) is not None and site(p.source_id) == site(p.target_id)]
+    regions: dict[int, list[tuple[int, int, int, Passage]]] = defaultdict(list)
+    for p in everything:
+        regions[p.source_id].append((p.source_start, p.source_end, p.target_id, p))
+        regions[p.target_id].append((p.target_start, p.target_end, p.source_id, p))
+    for p in same:
+        for article, start, end, partner in ((p.source_id, p.source_start, p.source_end, p.target_id),
+                                             (p.target_id, p.target_start, p.target_end, p.source_id)):
+            others = {other for s, e, other, q in regions[article] if q is not p and other != partner
+                      and min(e, end) - max(s, start) > 0.5 * min(e - s, end - start)}
+            if others:
+                p.kind = "boilerplate"
 
 
 def _overlap(a: Passage, b: Passage) -> float:
@@ -500,3 +525,28 @@ def reuse_stats(store: Store) -> dict[str, int]:
         "credited_copies": db.execute("SELECT count(*) FROM reuse_passages WHERE kind = 'copy' AND credited = 1")
         .fetchone()[0],
     }
+
+
+def store_bare_texts(store: Store, articles: Sequence[ArticleMeta], *, origin_prefix: str = "bare") -> list[int]:
+    """Store texts with their metadata but without an analysis (an empty report): for the scale benchmark and
+    fast tests of reuse detection only, which read nothing but texts and metadata. Such a store cannot show
+    reports. Each article's ``id`` is replaced by its store id (also returned)."""
+    from sourcetrace.corpus.records import content_hash, url_key
+
+    stamp = now()
+    ids = []
+    with store.transaction() as db:
+        for index, article in enumerate(articles):
+            cursor = db.execute(
+                "INSERT INTO articles (external_id, url, url_key, content_hash, title, site, outlet, published, "
+                "date_source, input_format, origin, added_at, analyzed_at, sourcetrace_version, report_schema, "
+                "n_sentences, n_attributions, n_entities, text, speakers, contents, report) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'text', ?, ?, ?, 'bare', 'none', 0, 0, 0, ?, '', '', x'')",
+                (str(article.id), article.url, url_key(article.url),
+                 content_hash(article.text) + f":{origin_prefix}:{index}",
+                 article.title, article.site, article.outlet, article.published,
+                 article.date_source or ("input" if article.published else None), f"{origin_prefix}:{index}",
+                 stamp, stamp, article.text))
+            article.id = int(cursor.lastrowid or 0)
+            ids.append(article.id)
+    return ids

@@ -122,8 +122,9 @@ def trace_command(key: str, db: Path | None, fmt: TraceFormat, output: Path | No
         output.write_text(rendered, encoding="utf-8")
 
 
-def render_trace(result: Trace, console: Console) -> None:
-    """The trace for people: the article, its copied passages with their earliest carriers, its attributions."""
+def render_trace(result: Trace, console: Console, *, all_attributions: bool = True) -> None:
+    """The trace for people: the article, its copied passages with their earliest carriers, its attributions
+    (only those whose content is found in earlier articles unless ``all_attributions``)."""
     article = result.article
     console.print(f"[bold]Provenance of article {article.id}[/]: {escape(article.title or article.url or '')} — "
                   f"{escape(article.outlet or 'unknown outlet')}, {escape(article.dated())}", highlight=False)
@@ -149,7 +150,7 @@ def render_trace(result: Trace, console: Console) -> None:
     traced = [a for a in result.attributions if a.origin]
     console.print(f"\n[bold]Attributions[/] ({len(result.attributions)}; {len(traced)} with content found in "
                   "earlier articles)", highlight=False)
-    for attribution in result.attributions:
+    for attribution in result.attributions if all_attributions else traced:
         chain = " → ".join(attribution.chain)
         content = attribution.content[:90] + ("…" if len(attribution.content) > 90 else "")
         line = f"  • {escape(chain)}: “{escape(content)}”"
