@@ -279,10 +279,12 @@ def synthetic(size: int, seed: int = 5) -> tuple[list[ArticleMeta], list[tuple[i
     texts = [t for _, t in real_texts(limit=1500)]
     model = Bigrams(texts)
     lengths = rng.integers(150, 600, size)
-    grid = model.sample(size, 600, rng)
     articles = []
+    grid = np.zeros((0, 600), dtype=np.int64)
     for index in range(size):
-        words = model.words[grid[index, :lengths[index]]]
+        if index % 5000 == 0:  # sampled in chunks: 100k x 600 word ids at once would take 480 MB
+            grid = model.sample(min(5000, size - index), 600, rng)
+        words = model.words[grid[index % 5000, :lengths[index]]]
         paragraphs = [" ".join(words[i:i + 60]) for i in range(0, len(words), 60)]
         day = 1 + index * 3650 // size
         articles.append(ArticleMeta(index, "\n\n".join(paragraphs), outlet=f"Outlet {index % 500}",

@@ -132,7 +132,8 @@ def test_export_every_table_in_every_format(added: Added, tmp_path: Path, table:
         else:
             parquet = pq.read_table(path)
             assert parquet.column_names == columns and parquet.num_rows == counts[fmt]
-    assert len(set(counts.values())) == 1 and counts["jsonl"] > 0
+    # the fixture's articles share no passage: the reuse table is empty there (tests/stories fill it)
+    assert len(set(counts.values())) == 1 and (counts["jsonl"] > 0 or table is ExportTable.reuse)
     if table is ExportTable.articles:
         assert counts["jsonl"] == 7
 

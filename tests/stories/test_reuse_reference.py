@@ -116,3 +116,21 @@ def test_demo_shows_the_article_in_its_corpus() -> None:
     assert "The same article in a corpus" in out
     assert "Further reports: lines 17–29 match Sputnik's 2015-10-23 text, not credited to Sputnik" in out
     assert "earliest seen in this corpus: Reuters" in out
+
+
+def test_export_reuse_and_show_name_the_copies(demo_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reuse.jsonl"
+    result = runner.invoke(app, ["corpus", "export", "--what", "reuse", "-o", str(out), "--db", str(demo_store)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {"source_id", "source_url", "target_id", "target_url", "source_start", "source_end", "target_start",
+            "target_end", "kind", "credited", "source_date", "target_date"} <= set(rows[0])
+    assert {r["kind"] for r in rows} == {"copy", "shared_quote"}
+    sputnik = next(r for r in rows if "sputniknews" in (r["source_url"] or "") and r["target_url"] == DEMO_URL)
+    assert sputnik["kind"] == "copy" and sputnik["credited"] is False and sputnik["source_date"] == "2015-10-23"
+    result = runner.invoke(app, ["corpus", "export", "--what", "reuse", "-o", str(tmp_path / "r.parquet"),
+                                 "--db", str(demo_store)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["corpus", "show", DEMO_ID, "--db", str(demo_store), "--format", "json"])
+    signals = {s["id"]: s for s in json.loads(result.stdout)["credibility"]["signals"]}
+    assert "not credited to Sputnik" in signals["copied_passages"]["explanation"]

@@ -301,6 +301,11 @@ class Corpus:
         path = Path(path)
         fmt = exporting.ExportFormat(format or _format_from_name(path))
         table = exporting.ExportTable(what)
+        if table is exporting.ExportTable.reuse:  # issue 23: the reuse index is brought up to date first
+            from sourcetrace.stories.reuse import ReuseIndex, reuse_records
+
+            ReuseIndex(self.store).update()
+            return exporting.write(reuse_records(self.store), table, fmt, path)
         if table is exporting.ExportTable.stories:  # issue 23: grouped first, so the export is up to date
             from sourcetrace.stories.assign import assign_stories
             from sourcetrace.stories.storage import story_records

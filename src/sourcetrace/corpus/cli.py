@@ -289,13 +289,16 @@ def show(
 ) -> None:
     """One stored article's report, in any format (the same renderers as `sourcetrace analyze`)."""
     from sourcetrace.cli import OutputFormat, _emit
+    from sourcetrace.stories.provenance import annotate_stored
 
     with _open(db) as corpus:
         stored = corpus.get(key)
-    if stored is None:
+        # issue 23: its credibility signals name the passages copied from earlier articles of the store
+        report = annotate_stored(corpus.store, stored.id, stored.report) if stored is not None else None
+    if report is None:
         raise SourcetraceError(f"no article {key!r} in the store (give a store id from `corpus list`, an input id "
                                "or a URL)")
-    _emit(stored.report, OutputFormat(fmt.value), output)
+    _emit(report, OutputFormat(fmt.value), output)
 
 
 @corpus_app.command()
@@ -378,7 +381,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write one table of the store (articles, attributions, sentences, outlets) as JSONL, CSV or Parquet."""
-    with _open(db, read_only=what is not ExportTable.stories) as corpus:  # stories are grouped first
+    # stories are grouped and the reuse index updated first
+    with _open(db, read_only=what not in (ExportTable.stories, ExportTable.reuse)) as corpus:
         count = corpus.export(output, what=what.value, format=fmt.value if fmt else None)
     Console(stderr=True).print(f"wrote {count:,} {what.value} rows to {output}", highlight=False)
 

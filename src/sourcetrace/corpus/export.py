@@ -37,6 +37,7 @@ class ExportTable(StrEnum):
     sentences = "sentences"
     outlets = "outlets"
     stories = "stories"
+    reuse = "reuse"
 
 
 class _Row(BaseModel):
@@ -143,12 +144,36 @@ class StoryRecord(_Row):
     reason: str | None = Field(description="Why the article is in no story (not English, too short)")
 
 
+class ReuseRecord(_Row):
+    """One passage shared by two articles (``--what reuse``; the reuse index is brought up to date first)."""
+
+    source_id: int = Field(description="The earlier article's id (by publication date, then store id; undated last)")
+    source_url: str | None = Field(description="The earlier article's URL")
+    target_id: int = Field(description="The later article's id")
+    target_url: str | None = Field(description="The later article's URL")
+    source_start: int = Field(description="Start of the passage in the earlier article's text (character offset)")
+    source_end: int = Field(description="End of the passage in the earlier article's text")
+    target_start: int = Field(description="Start of the passage in the later article's text")
+    target_end: int = Field(description="End of the passage in the later article's text")
+    kind: str = Field(description="copy, shared_quote (both quote the same third party) or boilerplate (a site's "
+                      "standard text)")
+    credited: bool = Field(description="Whether the later article names the earlier one's outlet in or around the "
+                           "passage, in words of its own")
+    credit: str | None = Field(description="The name as the later article writes it, when credited")
+    source_date: str | None = Field(description="The earlier article's publication date (null: undated)")
+    target_date: str | None = Field(description="The later article's publication date (null: undated)")
+    dated: bool = Field(description="Whether earlier/later rests on two dates (false: on the store order)")
+    words: int = Field(description="Aligned words")
+    similarity: float = Field(description="Aligned words over the longer of the two spans, 0..1")
+
+
 RECORDS: dict[ExportTable, type[_Row]] = {
     ExportTable.articles: ArticleRecord,
     ExportTable.attributions: AttributionRecord,
     ExportTable.sentences: SentenceRecord,
     ExportTable.outlets: OutletRecord,
     ExportTable.stories: StoryRecord,
+    ExportTable.reuse: ReuseRecord,
 }
 
 

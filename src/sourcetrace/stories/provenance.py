@@ -21,6 +21,7 @@ article is in a corpus ("The reports continued: lines 34–42 match Sputnik's 20
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -402,3 +403,14 @@ def annotate(report: Report, result: Trace) -> Report:
     credibility = report.credibility.model_copy(update={
         "signals": [s for s in report.credibility.signals if s.id != signal.id] + [signal]})
     return report.model_copy(update={"credibility": credibility})
+
+
+def annotate_stored(store: Store, article_id: int, report: Report) -> Report:
+    """A stored article's report with the copied-passages signal, when the reuse index found any (read-only:
+    the index is not updated here; ``corpus reuse`` or ``corpus trace`` does that)."""
+    try:
+        found = store.connection.execute("SELECT 1 FROM reuse_passages WHERE target_id = ? LIMIT 1",
+                                         (article_id,)).fetchone()
+    except sqlite3.OperationalError:  # a store from before schema 2, opened read-only
+        return report
+    return annotate(report, trace(store, article_id)) if found else report

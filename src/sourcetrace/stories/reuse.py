@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -550,3 +551,16 @@ def store_bare_texts(store: Store, articles: Sequence[ArticleMeta], *, origin_pr
             article.id = int(cursor.lastrowid or 0)
             ids.append(article.id)
     return ids
+
+
+def reuse_records(store: Store) -> Iterator[Any]:
+    """The rows of ``corpus export --what reuse``: one per stored passage pair."""
+    from sourcetrace.corpus.export import ReuseRecord
+
+    for passage, source, target in iter_passages(store):
+        yield ReuseRecord(
+            source_id=passage.source_id, source_url=source.url, target_id=passage.target_id, target_url=target.url,
+            source_start=passage.source_start, source_end=passage.source_end, target_start=passage.target_start,
+            target_end=passage.target_end, kind=passage.kind, credited=passage.credited, credit=passage.credit_name,
+            source_date=source.published, target_date=target.published, dated=passage.dated, words=passage.words,
+            similarity=passage.similarity)
