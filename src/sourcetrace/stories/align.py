@@ -18,7 +18,6 @@ Three steps, each a plain function over one or two texts (no store, no NLP model
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,43 +28,54 @@ NGRAM = 5
 WINDOW = 5
 _PRIME = np.uint64(1_000_003)
 _MASK63 = np.uint64((1 << 63) - 1)
-_WORD_HASHES: dict[str, int] = {}
 
 
-@dataclass(frozen=True)
 class Tokens:
-    """The words of a text, case-folded, with their character offsets."""
+    """The words of a text, case-folded, with their character offsets (computed when first asked for: indexing
+    needs only the words)."""
 
-    words: list[str]
-    starts: NDArray[np.int64]
-    ends: NDArray[np.int64]
+    def __init__(self, text: str) -> None:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer (İ): fold the others only
+            lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        self._folded = lowered.replace("’", "'")
+        self.words: list[str] = WORD.findall(self._folded)
+        self._spans: NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return len(self.words)
 
+    def _offsets(self) -> NDArray[np.int64]:
+        if self._spans is None:
+            flat = [x for match in WORD.finditer(self._folded) for x in match.span()]
+            self._spans = np.asarray(flat, dtype=np.int64).reshape(-1, 2)
+        return self._spans
+
+    @property
+    def starts(self) -> NDArray[np.int64]:
+        return self._offsets()[:, 0]
+
+    @property
+    def ends(self) -> NDArray[np.int64]:
+        return self._offsets()[:, 1]
+
 
 def tokenize(text: str) -> Tokens:
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in WORD.finditer(text):
-        words.append(match.group().casefold().replace("’", "'"))
-        starts.append(match.start())
-        ends.append(match.end())
-    return Tokens(words, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+    return Tokens(text)
+
+
+_HASH_WIDTH = 24  # characters of a word that its hash reads (longer words are told apart by their first 24)
+_POWERS = np.uint64(0x100000001B3) ** np.arange(_HASH_WIDTH, dtype=np.uint64)
 
 
 def _word_hashes(words: list[str]) -> NDArray[np.uint64]:
-    cache = _WORD_HASHES
-    if len(cache) > 2_000_000:
-        cache.clear()
-    out = []
-    for word in words:
-        value = cache.get(word)
-        if value is None:
-            value = cache[word] = zlib.crc32(word.encode("utf-8")) * 2654435761 + len(word)
-        out.append(value)
-    return np.asarray(out, dtype=np.uint64)
+    """A stable 64-bit hash per word, vectorised: the words as fixed-width UTF-32 code points, one polynomial."""
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.asarray(words, dtype=f"U{_HASH_WIDTH}").view(np.uint32).reshape(len(words), _HASH_WIDTH)
+    with np.errstate(over="ignore"):
+        value = (codes.astype(np.uint64) * _POWERS).sum(axis=1, dtype=np.uint64)
+        return np.asarray(value * np.uint64(0x9E3779B97F4A7C15) + np.uint64(1), dtype=np.uint64)
 
 
 def ngram_hashes(words: list[str], n: int = NGRAM) -> NDArray[np.int64]:

@@ -43,6 +43,7 @@ from sourcetrace.segment import find_paragraphs, find_quotes
 from sourcetrace.stories.align import Match, Tokens, align, fingerprint, tokenize
 
 WORDS = re.compile(r"\w+")
+_QUOTE_MARKS = re.compile("[\"“”‘]|(?<!\\w)'")  # a double quote mark, or a single one opening a quotation
 METHOD = "winnowed word 5-grams (window 5), df <= max_df, trigram-anchored alignment"
 
 
@@ -71,7 +72,6 @@ class ArticleMeta:
     published: str | None = None
     date_source: str | None = None
     _tokens: Tokens | None = field(default=None, repr=False)
-    _quotes: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     @property
     def tokens(self) -> Tokens:
@@ -79,13 +79,16 @@ class ArticleMeta:
             self._tokens = tokenize(self.text)
         return self._tokens
 
-    @property
-    def quotes(self) -> list[tuple[int, int]]:
-        """Top-level quotation spans (marks included), from sourcetrace's own quote finder."""
-        if self._quotes is None:
-            self._quotes = [(q.start, q.end) for q in find_quotes(self.text, find_paragraphs(self.text))
-                            if q.level == 0]
-        return self._quotes
+    def quotes_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Top-level quotation spans (marks included) in the paragraphs holding text[start:end], from
+        sourcetrace's own quote finder (quotations never run across paragraphs: it closes them there)."""
+        first = self.text.rfind("\n", 0, start) + 1
+        last = self.text.find("\n", end)
+        last = len(self.text) if last < 0 else last
+        part = self.text[first:last]
+        if not _QUOTE_MARKS.search(part):
+            return []
+        return [(first + q.start, first + q.end) for q in find_quotes(part, find_paragraphs(part)) if q.level == 0]
 
     def order_key(self) -> tuple[bool, str, int]:
         """Earlier first: dated before undated, then by date, then by store id. A date known only to the month
@@ -415,10 +418,8 @@ def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
 def _unquoted_words(match: Match, source: ArticleMeta, target: ArticleMeta) -> int:
     """Aligned words that stand outside quotation marks in either text: the shared framing (a copy has it,
     two reports quoting the same speaker have only "he said")."""
-    s_quotes = [q for q in source.quotes if q[1] > source.tokens.starts[match.a_start]
-                and q[0] < source.tokens.ends[match.a_end - 1]]
-    t_quotes = [q for q in target.quotes if q[1] > target.tokens.starts[match.b_start]
-                and q[0] < target.tokens.ends[match.b_end - 1]]
+    s_quotes = source.quotes_in(int(source.tokens.starts[match.a_start]), int(source.tokens.ends[match.a_end - 1]))
+    t_quotes = target.quotes_in(int(target.tokens.starts[match.b_start]), int(target.tokens.ends[match.b_end - 1]))
     if not s_quotes or not t_quotes:
         return match.words
     return len({i for i, j in match.pairs if not (_inside(int(source.tokens.starts[i]), s_quotes)
