@@ -104,7 +104,7 @@ def assign_stories(store: Store, *, window_days: float | None = None, model: Mer
     state = storage.state()
     stored_window = float(state["window_days"]) if "window_days" in state else None
     if window_days is None:
-        window_days = stored_window or DEFAULT_WINDOW_DAYS
+        window_days = stored_window or float(model.meta.get("window_days", DEFAULT_WINDOW_DAYS))
     elif stored_window is not None and stored_window != window_days and storage.n_docs():
         raise InputError(f"the stored stories were grouped with a {stored_window:g}-day window; give "
                          f"--window-days {stored_window:g}, or --rebuild to regroup every article with "

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import csv
 import datetime
+import random
+import re
 import uuid
 import zlib
 from collections import Counter, defaultdict
@@ -131,4 +133,61 @@ def article_items(articles: list[LabelledArticle], entities: dict[int, list[tupl
                               date=None if article.body_id in undated else article.date, entities=found)
         names = {"e:" + entity_key(name): name for name, _ in found or ()}
         out.append((terms, names))
+    return out
+
+
+STORIES_PER_DAY = 5.0
+SEPARATION_DAYS = 30.0  # no claim retold within this many days, so planted stories stay apart
+_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class PlantedArticle:
+    """One article of a planted stream: its planted story, text and date (days since 1970)."""
+
+    story: int
+    claim: str
+    text: str
+    date: float
+
+
+def planted_stream(articles: list[LabelledArticle], n_articles: int, *, seed: int = 7,
+                   stories_per_day: float = STORIES_PER_DAY) -> list[PlantedArticle]:
+    """A dense synthetic stream of planted stories (threshold tuning on train claims; the scale benchmark).
+
+    Each planted story retells one body of one claim: every article keeps ~70 % of its sentences, lightly
+    shuffled, plus one or two sentences of a random other body; 1–30 articles (mean ~8) over three days; about
+    ``stories_per_day`` stories start a day and no claim is retold within ``SEPARATION_DAYS``. Generation order
+    (callers sort by date)."""
+    by_claim: dict[str, list[str]] = {}
+    for article in articles:
+        by_claim.setdefault(article.story, []).append(article.text)
+    claims = sorted(by_claim)
+    all_bodies = [t for c in claims for t in by_claim[c]]
+    rng = random.Random(seed)
+    last_used: dict[str, float] = {}
+    out: list[PlantedArticle] = []
+    story = 0
+    day = 16000.0  # 2013-10-22: any origin will do
+    while len(out) < n_articles:
+        day += rng.expovariate(stories_per_day)
+        free = [c for c in claims if last_used.get(c, -1e9) < day - SEPARATION_DAYS]
+        while not free:  # a burst used every claim: wait for one
+            day += 0.25
+            free = [c for c in claims if last_used.get(c, -1e9) < day - SEPARATION_DAYS]
+        claim = rng.choice(free)
+        last_used[claim] = day
+        sentences = [s for s in _SENTENCE.split(rng.choice(by_claim[claim])) if s.strip()]
+        size = min(30, 1 + int(rng.expovariate(1 / 7)))
+        story += 1
+        for _ in range(size):
+            kept = [s for s in sentences if rng.random() < 0.7] or sentences[:3]
+            if len(kept) > 3 and rng.random() < 0.5:
+                i = rng.randrange(len(kept) - 1)
+                kept[i], kept[i + 1] = kept[i + 1], kept[i]
+            noise = [s for s in _SENTENCE.split(rng.choice(all_bodies)) if s.strip()]
+            kept += rng.sample(noise, min(len(noise), rng.randint(1, 2)))
+            out.append(PlantedArticle(story, claim, " ".join(kept), day + rng.uniform(0, 3)))
+            if len(out) >= n_articles:
+                break
     return out
