@@ -79,6 +79,7 @@ class _Draft:
     inherited_source: _Draft | None = None
     nested_in: _Draft | None = None
     method: str = "rules"
+    non_comment: bool = False  # "declined to comment": reported, but never a conduit's owner nor an outer claim
 
     scope: list[tuple[int, int]] = field(default_factory=list)  # the rules' content where the tagger's replaced it
 
@@ -148,6 +149,8 @@ class _Extractor:
                 if token.lemma_ in words.citing_verbs and any(c.lower_ == "as" and c.i > token.i
                                                               for c in token.children):
                     continue  # "was quoted by X as saying": see as_saying
+                if any(c.dep_ == "prt" for c in token.children):
+                    continue  # "carried out by": no one passes anything on
             elif token.lemma_ in words.citing_verbs and (token.tag_ == "VBG" or (
                 token.dep_ == "relcl" and (relative := self.subject(token)) is not None
                 and relative.lower_ in _PRONOUNS_RELATIVE | {"who"})
@@ -155,6 +158,8 @@ class _Extractor:
                 pobj = next((c for c in token.children if c.dep_ == "dobj"), None)
                 if pobj is None or any(c.lower_ == "as" and c.i > token.i for c in token.children):
                     continue  # "quoted X as saying" is a cue of its own (see as_saying)
+                if not self.source_like(pobj):
+                    continue  # "citing her work after the attacks": a reason, not a source
                 if token.dep_ == "relcl":
                     first = self.subject(token) or token
                 kind, cue_end = "citing", token.idx + len(token)
@@ -174,6 +179,10 @@ class _Extractor:
             if pobj is None:
                 continue
             np_start, np_end = self.noun_phrase(pobj)
+            if kind == "citing":  # "citing three people [with knowledge of …]": the parser may hang it on the verb
+                for child in token.children:
+                    if child.dep_ in ("prep", "amod", "acl") and child.i == pobj.right_edge.i + 1:
+                        np_end = self.trim(np_start, child.right_edge.idx + len(child.right_edge))[1]
             phrases.append(
                 _ConduitPhrase(first.idx, np_end, (first.idx, cue_end), (np_start, np_end), head, pobj,
                                kind == "according", kind=kind)
@@ -195,6 +204,12 @@ class _Extractor:
                 if (cut > 0 and self.doc[cut - 1].text == ",") or child.dep_ == "relcl":
                     tokens = [t for t in tokens if t.i < cut]
         return self.trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+
+    def source_like(self, noun: Token) -> bool:
+        """A noun that can be a claim's source: a name, unnamed people ("people familiar with …") or a document."""
+        return noun.ent_type_ in ("PERSON", "ORG", "OUTLET", "NORP", "GPE") or (
+            noun.lemma_.lower() in self.lexicon.anonymous_nouns or noun.lower_ in self.lexicon.conduits.cited_documents
+            or noun.lower_ in self.lexicon.organisation_nouns)
 
     def is_outlet(self, noun: Token) -> bool:
         """A news outlet: an outlet name (gazetteer, outlet-like name, the registry) or a noun phrase with an outlet
@@ -333,10 +348,11 @@ class _Extractor:
             )):
                 continue  # expletives: "it is said that", "there is talk" name no one
             content = self.content_for(token, unit, phrases, subject)
-            if not content or self.non_comment(token.idx, content[-1][1]):
+            if not content:
                 continue
             cue = self.cue_span(token)
-            draft = _Draft(cue=cue, content=content, cue_type=cue_type, sentence=unit)
+            draft = _Draft(cue=cue, content=content, cue_type=cue_type, sentence=unit,
+                           non_comment=self.non_comment(token.idx, content[-1][1]))
             if self.as_saying(draft, token):
                 self.drafts.append(draft)
                 continue
@@ -375,7 +391,9 @@ class _Extractor:
     def as_saying(self, draft: _Draft, verb: Token) -> bool:
         """"X quoted Y as saying …" / "Y was quoted by X as saying …": Y speaks, X passes it on. Fills ``draft``
         and returns True for such a cue."""
-        quoting = verb.head.head if verb.head.lower_ == "as" else verb.head
+        if verb.head.lower_ != "as":
+            return False
+        quoting = verb.head.head
         if quoting.lemma_ not in self.lexicon.conduits.citing_verbs or quoting.pos_ != "VERB" or quoting == verb:
             return False
         speaker = next((c for c in quoting.children if c.dep_ in ("dobj", "nsubjpass")), None)
@@ -453,8 +471,8 @@ class _Extractor:
         parenthetical = verb.dep_ in ("parataxis", "ccomp", "advcl", "conj", "ROOT") and (
             subject is not None and (subject.i > verb.i or verb.i > sent.start + 1)
         ) and not any(  # "talks stall as Turkey urges restraint": a clause of its own, not a parenthetical cue
-            (c.dep_ == "mark" and c.i < verb.i) or (c.dep_ == "dobj" and c.i > verb.i and not self.in_quote(c)
-                                                   and verb.lemma_ not in _ADDRESSEE_VERBS)
+            (c.dep_ == "mark" and c.i < verb.i and c.lower_ != "as")
+            or (c.dep_ == "dobj" and c.i > verb.i and not self.in_quote(c) and verb.lemma_ not in _ADDRESSEE_VERBS)
             for c in verb.children
         )
         if parenthetical and verb.lemma_ in self.lexicon.speech_verbs:
@@ -535,6 +553,13 @@ class _Extractor:
                 continue
             if phrase.kind == "interview":
                 continue  # "in an interview with X" with no cue of its own to qualify
+            if phrase.kind == "by" and self.text[phrase.start : phrase.start + 3].lower() != "as ":
+                # "published by X" with no cue in its sentence: it qualifies the paragraph's last claim
+                previous = [d for d in self.drafts if d.sentence.index < unit.index and not d.non_comment]
+                if previous and previous[-1].sentence.paragraph == unit.paragraph:
+                    previous[-1].conduits.append(phrase)
+                    phrase.used = True
+                continue
             before = self.trim(unit.start, phrase.start)
             after = self.trim(max(phrase.end, source.end if source else phrase.end), unit.end)
             content = [span for span in (before, after) if span[1] - span[0] > 2]
@@ -555,7 +580,7 @@ class _Extractor:
         owner = next((d for d in drafts if d.cue[0] <= phrase.head.idx < d.cue[1]), None)
         if owner is None:  # the noun of an according-to phrase, or a reporting verb's subject
             owner = next((d for d in drafts if d.source_root is not None and d.source_root == phrase.head), None)
-        if owner is None or owner.source is None:
+        if owner is None or owner.source is None or owner.cue_type is CueType.COGNITION:
             return
         noun = owner.source_root or phrase.head
         old = _ConduitPhrase(owner.source[0], owner.source[1], owner.cue, owner.source, noun, noun, False,
@@ -566,6 +591,7 @@ class _Extractor:
 
     def owner_of(self, phrase: _ConduitPhrase, drafts: list[_Draft]) -> _Draft | None:
         """The attribution a conduit phrase qualifies: the one whose cue it attaches to, else the nearest."""
+        drafts = [d for d in drafts if not d.non_comment]
         for draft in drafts:
             if draft.cue[0] <= phrase.head.idx < draft.cue[1]:
                 return draft
@@ -608,7 +634,7 @@ class _Extractor:
             previous = [
                 d
                 for d in self.drafts
-                if d.content[0][0] < quote.start
+                if not d.non_comment and d.content[0][0] < quote.start
                 and unit.paragraph - d.sentence.paragraph <= 1
                 and self.layout.quoted_chars(d.content[-1][0], d.content[-1][1]) > 0
             ]
@@ -638,14 +664,15 @@ class _Extractor:
             if unit is None or any(p.search(self.text[unit.start : unit.end]) for p in self.lexicon.markers):
                 continue
             content = self.within_reach(unit, prediction["content"])
-            if not content or self.non_comment(cue[0], content[-1][1]):
+            if not content:
                 continue
             cue_span = self.doc.char_span(*cue, alignment_mode="expand")
             speech = cue_span is not None and any(
                 t.lemma_ in self.lexicon.speech_verbs or t.lemma_ in self.lexicon.evidence_verbs or t.text == ":"
                 for t in cue_span)
             draft = _Draft(cue=cue, content=content, sentence=unit, method="model",
-                           cue_type=CueType.SPEECH if speech else CueType.COGNITION)
+                           cue_type=CueType.SPEECH if speech else CueType.COGNITION,
+                           non_comment=self.non_comment(cue[0], content[-1][1]))
             if prediction["source"]:
                 self.take_source(draft, *prediction["source"][0])
             if draft.source is None and cue_span is not None:
@@ -748,7 +775,7 @@ class _Extractor:
         """The drafts whose content holds ``inner``'s cue, where ``inner`` does not hold theirs."""
         return [
             d for d in self.drafts
-            if d is not inner and d.holds(inner.cue[0]) and not inner.holds(d.cue[0])
+            if d is not inner and not d.non_comment and d.holds(inner.cue[0]) and not inner.holds(d.cue[0])
             and inner.inherited_source is not d  # "vowed to ..., urging": one speaker, not a chain
         ]
 
@@ -906,7 +933,7 @@ class _Extractor:
         if root is None:
             return None
         for child in root.children:
-            if child.dep_ == "appos":
+            if child.dep_ == "appos" and child.pos_ != "NUM":  # "Smith, 54,": an age is not a role
                 tokens = list(child.subtree)
                 return self.trim(tokens[0].idx, min(end, tokens[-1].idx + len(tokens[-1])))
         name_tokens = [t for t in root.subtree if t.ent_type_ == "PERSON"]

@@ -17,6 +17,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
 
 from sourcetrace.lexicon import Lexicon
 from sourcetrace.models import Entity, EntityKind, Mention, Span
@@ -259,6 +260,10 @@ def extract(text: str, doc: Doc, lexicon: Lexicon) -> EntityIndex:
         name = clean_name(surface, lexicon.person_titles if kind is EntityKind.PERSON else ())
         if not name or not any(c.isupper() for c in name):
             continue  # "n’t" tagged as a place, lower-case noise
+        if _not_a_name(ent, kind, lexicon):
+            continue
+        if kind in (EntityKind.PERSON, EntityKind.GROUP) and _after_place_preposition(ent, lexicon):
+            kind = EntityKind.PLACE  # "a trader in Odesa": the parser's person is a town
         if kind is EntityKind.PERSON:
             start, role = _title_before(doc, ent.start, text, lexicon)
         if kind is EntityKind.PERSON and name.endswith(("’s", "'s")):
@@ -280,6 +285,27 @@ def extract(text: str, doc: Doc, lexicon: Lexicon) -> EntityIndex:
         cluster.mentions.append(Mention(span=Span.of(text, start, end), entity_id=cluster_id))
     _merge_people(index)
     return index
+
+
+def _not_a_name(ent: SpacySpan, kind: EntityKind, lexicon: Lexicon) -> bool:
+    """A one-word "organisation" that is a common noun ("Insult" opening a headline) or a word of a person's
+    title ("Deputy [Defense] Minister Anatoly Antonov")."""
+    if kind is not EntityKind.ORGANIZATION or len(ent) != 1:
+        return False
+    token = ent[0]
+    if token.tag_ in ("NN", "NNS") and not token.text.isupper():
+        return True
+    titles = {word for title in lexicon.person_titles for word in title.split()}
+    return token.dep_ == "compound" and token.head.text in titles
+
+
+def _after_place_preposition(ent: SpacySpan, lexicon: Lexicon) -> bool:
+    """A one-word name right after a locative preposition ("in Odesa", "near Kherson"), not a known first name
+    and not a possessive."""
+    if len(ent) != 1 or ent.start == 0 or ent[0].text.lower() in first_names():
+        return False
+    after = ent.doc[ent.end].text if ent.end < len(ent.doc) else ""
+    return ent.doc[ent.start - 1].lower_ in lexicon.place_prepositions and after not in ("'s", "’s")
 
 
 def _key(kind: EntityKind, name: str) -> str:

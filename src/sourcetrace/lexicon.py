@@ -17,6 +17,7 @@ class ConduitPhrases:
     citing_verbs: frozenset[str]  # lemmas: "…, citing Y", "which cited Y", "quoted Y as saying"
     interview_nouns: frozenset[str]  # "in an interview with X"
     speaking_verbs: frozenset[str]  # lemmas: "speaking to X"
+    cited_documents: frozenset[str]  # "citing an internal document": what may be cited as a source besides people
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Lexicon:
                 citing_verbs=frozenset(data["conduit_phrases"]["citing_verbs"]),
                 interview_nouns=frozenset(data["conduit_phrases"]["interview_nouns"]),
                 speaking_verbs=frozenset(data["conduit_phrases"]["speaking_verbs"]),
+                cited_documents=frozenset(data["conduit_phrases"]["cited_documents"]),
             ),
             outlet_descriptors=frozenset(data["outlet_descriptors"]),
             non_comment=tuple(re.compile(p) for p in data["non_comment_patterns"]),
