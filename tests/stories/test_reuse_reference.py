@@ -82,6 +82,8 @@ def test_the_report_names_the_copied_blocks(traced: Trace, demo_store: Path) -> 
     signal = next(s for s in report.credibility.signals if s.id == "copied_passages")
     assert "Further reports: lines 17–29 match Sputnik's 2015-10-23 text, not credited to Sputnik" in signal.explanation
     assert "The reports continued: lines 34–42 match World Affairs Daily's" in signal.explanation
+    unnamed = next(s for s in report.credibility.signals if s.id == "unnamed_origin_blocks")
+    assert "In this corpus: Further reports: lines 17–29 match Sputnik's" in unnamed.explanation
 
 
 def test_trace_and_reuse_commands(demo_store: Path) -> None:

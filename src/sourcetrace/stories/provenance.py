@@ -400,9 +400,31 @@ def annotate(report: Report, result: Trace) -> Report:
     signal = copied_blocks_signal(result)
     if signal is None or report.credibility is None:
         return report
-    credibility = report.credibility.model_copy(update={
-        "signals": [s for s in report.credibility.signals if s.id != signal.id] + [signal]})
+    signals = []
+    for existing in report.credibility.signals:
+        if existing.id == signal.id:
+            continue
+        if existing.id == "unnamed_origin_blocks":
+            existing = _name_block_origins(existing, result)
+        signals.append(existing)
+    credibility = report.credibility.model_copy(update={"signals": [*signals, signal]})
     return report.model_copy(update={"credibility": credibility})
+
+
+def _name_block_origins(signal: Signal, result: Trace) -> Signal:
+    """The "reported blocks whose origin is not named" signal, with the origin the corpus found for each block."""
+    named = []
+    blocks = signal.evidence[1::2]  # the signal's evidence is (marker, block) pairs
+    for block in blocks:
+        copies = [p for p in result.passages if p.role == "copied_from" and p.kind == "copy"
+                  and min(p.end, block.end) - max(p.start, block.start) > 0.5 * (p.end - p.start)]
+        if copies:
+            best = max(copies, key=lambda p: p.end - p.start)
+            named.append(describe_passage(best))
+    if not named:
+        return signal
+    return signal.model_copy(update={"explanation": signal.explanation + " In this corpus: " + "; ".join(named)
+                                     + "."})
 
 
 def annotate_stored(store: Store, article_id: int, report: Report) -> Report:
