@@ -42,9 +42,12 @@ def build_demo_store(path: Path, article_text: str, article_url: str, *, learned
                       external_id=DEMO_ID))
     for task in tasks:
         outcome = analyzer.process(task)
-        if outcome.row is None:
-            raise InputError(f"demo corpus: {task.external_id} could not be analysed ({outcome.reason})")
-        corpus.store.add_article(outcome.row)
+        if outcome.row is not None:
+            corpus.store.add_article(outcome.row)
+        elif task.external_id == DEMO_ID:
+            raise InputError(f"the demo article could not be analysed ({outcome.reason})")
+        else:  # a companion text that fails leaves the demo with one carrier fewer, never without its report
+            corpus.store.record_error(task.origin, outcome.kind or "error", outcome.reason or "not analysed")
     ReuseIndex(corpus.store).update()
     return corpus
 
