@@ -89,7 +89,8 @@ def accuracy() -> tuple[str, dict[str, object]]:
     head = (f"Test split: {len(test)} FNC-1 train bodies in {len(set(gold.values()))} stories (Emergent test "
             f"claims), {min(a.date for a in test) and _day(min(a.date for a in test))} – "
             f"{_day(max(a.date for a in test))}; model trained on the train split ({len(labelled.split('train'))} "
-            f"bodies), threshold tuned on dev ({len(dev)}); {labelled.left_out_bodies} bodies whose claim "
+            f"bodies), window and threshold tuned on the dev split ({len(dev)}) plus a dense planted stream of train "
+            f"bodies; {labelled.left_out_bodies} bodies whose claim "
             "Emergent does not name were left out.")
     return head + "\n\n" + table, data
 

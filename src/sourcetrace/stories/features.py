@@ -185,7 +185,7 @@ def article_terms(article_id: int, text: str, *, title: str | None, date: float 
     found = list(entities) if entities is not None else heuristic_entities(body)
     if has_title:
         lowered = heading.casefold()
-        title_keys = [key for key in {entity_key(name) for name, _ in found} if key in lowered]
+        title_keys = [key for key in sorted({entity_key(name) for name, _ in found}) if key in lowered]
         if entities is None:
             title_keys += [entity_key(name) for name, _ in heuristic_entities(heading)]
     else:
@@ -207,12 +207,17 @@ def article_terms(article_id: int, text: str, *, title: str | None, date: float 
 Vector = dict[str, float]
 
 
+def _strongest(item: tuple[str, float]) -> tuple[float, str]:
+    """Sort key: heaviest first, ties by term (the same order in every process, whatever the hash seed)."""
+    return -item[1], item[0]
+
+
 def weigh(counts: Mapping[str, int], df: Mapping[str, int], n_docs: int, keep: int) -> Vector:
     """``(1 + log tf) * idf``, L2-normalised, cut to the ``keep`` strongest terms."""
     weights = {term: (1.0 + math.log(tf)) * (math.log((n_docs + 1) / (df.get(term, 0) + 1)) + 1.0)
                for term, tf in counts.items()}
     if len(weights) > keep:
-        weights = dict(sorted(weights.items(), key=lambda item: -item[1])[:keep])
+        weights = dict(sorted(weights.items(), key=_strongest)[:keep])
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return {term: w / norm for term, w in weights.items()}
 
@@ -237,7 +242,7 @@ class Centroid:
                 target[term] = target.get(term, 0.0) + weight
             limit = CENTROID_TERMS[index]
             if len(target) > 2 * limit:
-                self.vectors[index] = target = dict(sorted(target.items(), key=lambda item: -item[1])[:limit])
+                self.vectors[index] = target = dict(sorted(target.items(), key=_strongest)[:limit])
             self.norms[index] = math.sqrt(sum(w * w for w in target.values()))
         self.size += 1
         if date is not None:
@@ -247,7 +252,7 @@ class Centroid:
             self.oldest = date if self.oldest is None else min(self.oldest, date)
 
     def to_json(self) -> dict[str, Any]:
-        vectors = [dict(sorted(v.items(), key=lambda item: -item[1])[:limit])
+        vectors = [dict(sorted(v.items(), key=_strongest)[:limit])
                    for v, limit in zip(self.vectors, CENTROID_TERMS, strict=True)]
         return {"v": [{t: round(w, 4) for t, w in v.items()} for v in vectors], "n": self.size, "nd": self.n_dated,
                 "ds": self.date_sum, "new": self.newest, "old": self.oldest}
@@ -259,7 +264,7 @@ class Centroid:
                    data["ds"], data["new"], data["old"])
 
     def top_terms(self, index: int, n: int) -> list[str]:
-        return [t for t, _ in sorted(self.vectors[index].items(), key=lambda item: -item[1])[:n]]
+        return [t for t, _ in sorted(self.vectors[index].items(), key=_strongest)[:n]]
 
 
 def _cosine(vector: Vector, centroid: Vector, norm: float) -> float:
@@ -292,7 +297,7 @@ def index_keys(vectors: Sequence[Vector], n_words: int = 8, n_entities: int = 6,
     words (the rare, telling ones: weights are TF-IDF)."""
 
     def strongest(vector: Vector, n: int) -> list[str]:
-        return [t for t, _ in sorted(vector.items(), key=lambda item: -item[1])[:n]]
+        return [t for t, _ in sorted(vector.items(), key=_strongest)[:n]]
 
     keys = strongest(vectors[3], n_words) + strongest(vectors[5], n_entities) + strongest(vectors[0], n_title)
     return list(dict.fromkeys(keys))

@@ -107,7 +107,7 @@ def build(data_dir: Path) -> LabelledSet:
     for nodes in components.values():
         headlines = [n[2:] for n in nodes if n.startswith("h:")]
         body_ids = sorted(int(n[2:]) for n in nodes if n.startswith("b:"))
-        votes = Counter(claim for h in headlines for claim in claims_of.get(h, ()))
+        votes = Counter(claim for h in headlines for claim in sorted(claims_of.get(h, ())))
         if not votes:
             left_components += 1
             left_bodies += len(body_ids)
