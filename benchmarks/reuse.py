@@ -47,7 +47,7 @@ import itertools
 from docs_section import git_commit, markdown_table, write_section
 
 from sourcetrace.corpus.store import Store
-from sourcetrace.stories.reuse import ArticleMeta, ReuseIndex, passages, store_bare_texts
+from sourcetrace.stories.reuse import ArticleMeta, ReuseIndex, load_articles, passages, store_bare_texts
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 SECTION = "reuse"
@@ -306,67 +306,92 @@ def synthetic(size: int, seed: int = 5) -> tuple[list[ArticleMeta], list[tuple[i
     return articles, plants
 
 
-def scale_run(size: int, keep: Path | None = None) -> dict[str, float]:
-    """One size, in this process: build the corpus, store it bare, index it; time and peak memory."""
+def build(size: int, path: Path) -> dict[str, float]:
+    """Make ``size`` synthetic articles and store them bare at ``path``; the plants go to ``path``.plants.json."""
     started = time.perf_counter()
     articles, plants = synthetic(size)
     made = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as folder:
-        path = keep or Path(folder) / "scale.db"
-        store = Store(path)
-        started = time.perf_counter()
-        ids = store_bare_texts(store, articles, origin_prefix="synthetic")
-        stored = time.perf_counter() - started
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
-        summary = ReuseIndex(store).update()
-        seconds = time.perf_counter() - started
-        found = {(p.target_id, p.source_id): p for p in passages(store)}
-        hit = 0
-        for target, source, start, end in plants:
-            p = found.get((ids[target], ids[source]))
-            hit += p is not None and min(p.target_end, end) - max(p.target_start, start) >= 0.5 * (end - start)
-        result = {"size": size, "seconds": seconds, "generate_seconds": made, "store_seconds": stored,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rss_before_mb": rss_before / 1024, "recall": hit / max(len(plants), 1), "plants": len(plants),
-                  "passages": summary.passages, "candidate_pairs": summary.candidate_pairs,
-                  "words": sum(len(a.text.split()) for a in articles)}
-        if keep is None:
-            result.update(incremental(store, articles))
-        store.close()
+    store = Store(path)
+    started = time.perf_counter()
+    ids = store_bare_texts(store, articles, origin_prefix="synthetic")
+    stored = time.perf_counter() - started
+    store.close()
+    Path(f"{path}.plants.json").write_text(json.dumps(
+        [(ids[t], ids[s], start, end) for t, s, start, end in plants]))
+    return {"generate_seconds": made, "store_seconds": stored,
+            "words": float(sum(len(a.text.split()) for a in articles))}
+
+
+def index_run(path: Path) -> dict[str, float]:
+    """Index a stored corpus in this (fresh) process: time, this process's peak RSS, planted recall; then add
+    one article and find its passages."""
+    plants = json.loads(Path(f"{path}.plants.json").read_text())
+    store = Store(path)
+    baseline = _rss_mb()  # the process with sourcetrace, numpy and spaCy's types imported, before indexing
+    started = time.perf_counter()
+    summary = ReuseIndex(store).update()
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    found = {(p.target_id, p.source_id): p for p in passages(store)}
+    hit = 0
+    for target, source, start, end in plants:
+        p = found.get((target, source))
+        hit += p is not None and min(p.target_end, end) - max(p.target_start, start) >= 0.5 * (end - start)
+    result = {"size": float(store.count("articles")), "seconds": seconds, "peak_rss_mb": peak, "baseline_mb": baseline,
+              "recall": hit / max(len(plants), 1), "plants": float(len(plants)), "passages": float(summary.passages),
+              "candidate_pairs": float(summary.candidate_pairs)}
+    metas = load_articles(store, [len(plants) * 5, 7])
+    result.update(incremental(store, list(metas.values())))
+    store.close()
     return result
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (Linux /proc)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
 def incremental(store: Store, articles: list[ArticleMeta]) -> dict[str, float]:
-    """Add one article carrying a copy to the indexed store; time storing it and finding its passages."""
-    source = articles[len(articles) // 2]
+    """Add one article carrying a copy of a stored one to the indexed store; time storing it, updating the index
+    and finding its passages."""
+    source, host = articles[0], articles[-1]
     passage = " ".join(source.text.split(" ")[20:100])
-    text = articles[7].text.replace("\n\n", "\n\n" + passage + "\n\n", 1)
+    text = host.text.replace("\n\n", "\n\n" + passage + "\n\n", 1)
     started = time.perf_counter()
     store_bare_texts(store, [ArticleMeta(0, text, outlet="Late Outlet", published="2030-01-01")],
                      origin_prefix="one-more")
     summary = ReuseIndex(store).update()
     seconds = time.perf_counter() - started
-    return {"add_one_seconds": seconds, "add_one_passages": summary.passages,
+    return {"add_one_seconds": seconds, "add_one_passages": float(summary.passages),
             "add_one_found_source": float(any(p.source_id == source.id for p in summary.new_passages))}
 
 
 def scale(sizes: list[int]) -> list[dict[str, float]]:
+    """Each size: build in one process, index in a fresh one (so the peak RSS is the index's own)."""
     results = []
     for size in sizes:
-        output = subprocess.run([sys.executable, __file__, "--one-size", str(size)], capture_output=True, text=True,
-                                check=True)
-        results.append(json.loads(output.stdout.strip().splitlines()[-1]))
-        print(f"{size:,} articles: {results[-1]['seconds']:.1f} s, peak {results[-1]['peak_rss_mb']:.0f} MB, "
-              f"recall {results[-1]['recall']:.3f}", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "scale.db"
+            built = json.loads(_child("--build", str(size), str(path)))
+            indexed = json.loads(_child("--index", str(path)))
+        results.append({**built, **indexed})
+        print(f"{size:,} articles: {indexed['seconds']:.1f} s, peak {indexed['peak_rss_mb']:.0f} MB, "
+              f"recall {indexed['recall']:.3f}, add one {indexed['add_one_seconds'] * 1000:.0f} ms", file=sys.stderr)
     return results
+
+
+def _child(*args: str) -> str:
+    output = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True)
+    return output.stdout.strip().splitlines()[-1]
 
 
 # ---- report -----------------------------------------------------------------------------------------------
 
 
 def write_docs(acc: dict[str, object], runs: list[dict[str, float]], command: str) -> None:
-    rows = [[f"{int(r['size']):,}", f"{int(r['words']):,}", f"{r['seconds']:.1f}", f"{r['peak_rss_mb']:.0f}",
+    rows = [[f"{int(r['size']):,}", f"{int(r['words']):,}", f"{r['seconds']:.1f}",
+             f"{r['peak_rss_mb']:.0f} ({r['peak_rss_mb'] - r['baseline_mb']:.0f})",
              f"{r['recall']:.3f} ({int(r['plants']):,})", f"{int(r['candidate_pairs']):,}", f"{int(r['passages']):,}",
              f"{r['store_seconds']:.1f}"] for r in runs]
     exponent = ""
@@ -407,9 +432,10 @@ real shared text, not false alarms of the index).
 
 **Scale** (reuse index and alignment only: the texts are stored bare, **the NLP analysis is bypassed**; synthetic
 word-bigram articles of 150–600 words from the same real texts, 10 % carrying a planted copy of 40–120 words with
-5 % word edits; each size in a fresh process; "peak" is that process's peak RSS, generation included):
+5 % word edits; each size built in one process and indexed in a fresh one; "peak" is the indexing process's peak RSS):
 
-{markdown_table(['articles', 'words', 'index + align (s)', 'peak RSS (MB)', 'planted recall (plants)',
+{markdown_table(['articles', 'words', 'index + align (s)', 'peak RSS, MB (above the process before)',
+                 'planted recall (plants)',
                  'candidate pairs', 'passages', 'storing texts (s)'], rows)}
 
 {exponent}
@@ -426,11 +452,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 30_000, 100_000])
     parser.add_argument("--plants", type=int, default=500)
-    parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--build", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--index", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="Print, leave docs/benchmarks.md alone.")
     args = parser.parse_args()
-    if args.one_size:
-        print(json.dumps(scale_run(args.one_size)))
+    if args.build:
+        print(json.dumps(build(int(args.build[0]), Path(args.build[1]))))
+        return
+    if args.index:
+        print(json.dumps(index_run(Path(args.index))))
         return
     acc = accuracy(args.plants)
     print(json.dumps(acc, indent=2), file=sys.stderr)

@@ -407,7 +407,13 @@ def annotate(report: Report, result: Trace) -> Report:
         if existing.id == "unnamed_origin_blocks":
             existing = _name_block_origins(existing, result)
         signals.append(existing)
-    credibility = report.credibility.model_copy(update={"signals": [*signals, signal]})
+    copies = [p for p in result.passages if p.role == "copied_from" and p.kind == "copy"]
+    uncredited = sorted({f"{p.other.outlet or 'article ' + str(p.other.id)} ({p.other.published or 'undated'})"
+                         for p in copies if not p.credited})
+    summary = (f"{report.credibility.summary} In this corpus, {len(copies)} passage{'s' * (len(copies) != 1)} "
+               f"appear{'s' * (len(copies) == 1)} in earlier articles"
+               + (f", not credited to {', '.join(uncredited)}." if uncredited else ", all credited."))
+    credibility = report.credibility.model_copy(update={"signals": [*signals, signal], "summary": summary})
     return report.model_copy(update={"credibility": credibility})
 
 
