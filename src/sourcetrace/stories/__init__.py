@@ -8,6 +8,8 @@ Modules, one job each:
 * :mod:`~sourcetrace.stories.clustering` — online story clustering: centroids, the inverted index of rare terms
   and entities over stories active in the time window, one article in, one assignment out;
 * :mod:`~sourcetrace.stories.storage` — the stories tables of the store, read lazily and written in batches;
+* :mod:`~sourcetrace.stories.assign` — the store's articles without a story placed in date order (exclusions
+  with their reasons); :mod:`~sourcetrace.stories.stories_cli` — ``corpus stories``;
 * :mod:`~sourcetrace.stories.labels` — the story-labelled set built from FNC-1 and Emergent (benchmark, training);
 * :mod:`~sourcetrace.stories.metrics` — pairwise and B-cubed precision, recall and F1.
 * :mod:`~sourcetrace.stories.align` — words, winnowed n-gram fingerprints, local alignment of two texts;
