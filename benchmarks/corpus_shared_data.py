@@ -52,9 +52,9 @@ def main() -> None:
 
     from sourcetrace import Corpus
 
-    folder = Path(tempfile.mkdtemp(prefix="corpus-shared-"))
-    db = args.db or folder / "shared.db"
-    feed = folder / "polnear-dev.jsonl"
+    db = args.db or Path(tempfile.mkdtemp(prefix="corpus-shared-")) / "shared.db"
+    folder = db.parent
+    feed = folder / "polnear-dev.jsonl"  # beside the store, so that a rerun resumes its lines too
     lines = polnear_jsonl(feed)
     directories = [SHARED / "polnear", SHARED / "fakenewscorpus-sample"]
     with Corpus(db) as corpus:
@@ -67,7 +67,7 @@ def main() -> None:
         articles = len(corpus)
 
     def group(origin: str) -> str:
-        for name in ("polnear", "fakenewscorpus-sample", "polnear-dev.jsonl"):
+        for name in ("polnear-dev.jsonl", "fakenewscorpus-sample", "polnear"):
             if name in origin:
                 where = origin.split(name, 1)[1]
                 if name == "polnear" and "/text/" in where:
@@ -89,6 +89,7 @@ def main() -> None:
             reasons[key] += 1
             examples.setdefault(key, record.origin.replace(str(SHARED) + "/", "").replace(str(folder) + "/", ""))
     rows = [[name, c["stored"], c["duplicate"], c["error"], sum(c.values())] for name, c in sorted(table.items())]
+    jsonl = table.get("PolNeAR dev (JSONL)", Counter())
     body = f"""## Corpus on the shared data
 
 `python benchmarks/corpus_shared_data.py --workers {args.workers}` — {today()}, sourcetrace commit `{git_commit()}`.
@@ -96,9 +97,9 @@ def main() -> None:
 `corpus add` on `../shared/data/polnear` and `../shared/data/fakenewscorpus-sample` as directories (every PolNeAR
 split's `.txt` texts, its `metadata.tsv`; the FakeNewsCorpus `news_sample.csv` with its `content`, `domain`,
 `url`, `scraped_at` columns, and `websites.csv`), then the {lines} PolNeAR dev texts again as one JSONL file.
-{articles:,} articles stored in all; the second pass found {second.duplicates} duplicates of {lines} lines.
-{first.skipped + second.skipped:,} inputs were skipped as done by an earlier (interrupted) run of the same
-command. Time of this run: {seconds / 60:.1f} min with {args.workers} workers on a shared machine.
+{articles:,} articles stored in all; the JSONL lines came out {jsonl['duplicate']} duplicates of {lines}.
+{_resumed(first.skipped + second.skipped)}This run took {seconds / 60:.1f} min with {args.workers} workers on a
+shared machine.
 
 """ + markdown_table(["input", "stored", "duplicate", "refused", "in all"], rows) + """
 
@@ -112,6 +113,13 @@ Dates: {", ".join(f"{k} {v:,}" for k, v in stats["date_sources"].items())}.
     print(body)
     if not args.no_docs:
         write_section("corpus-shared-data", body)
+
+
+def _resumed(skipped: int) -> str:
+    if not skipped:
+        return ""
+    return (f"{skipped:,} inputs were skipped as handled by an earlier run into the same store (the script resumes "
+            "a store it is given, as `corpus add` does). ")
 
 
 def _pattern(reason: str) -> str:
