@@ -129,3 +129,49 @@ def test_conduit_benchmark_runs_on_a_few_stories() -> None:
     tally = conduits.score(stories[:4], learned=False)
     assert tally.gold == sum(len(s.gold) for s in stories[:4])
     assert tally.chain_exact / tally.gold >= 0.8
+
+
+HEADLINE_STORY = "\n".join([
+    "Port strike talks stall as union urges calm",
+    "",
+    "ROTTERDAM (Reuters) - Negotiations to end a strike at Europe's largest port stalled on Wednesday, the port "
+    "authority said, and the union called on members to avoid blockades.",
+    "",
+    "Smith, 54, a crane driver in Odesa, said the strike was costing families dearly. She added that morale was "
+    "still high.",
+    "",
+    "Shares in shipping groups fell.",
+    "",
+])
+
+
+@pytest.fixture(scope="module")
+def headline_report() -> Report:
+    return Pipeline().analyze(HEADLINE_STORY)
+
+
+def test_headline_supported_by_the_lede(headline_report: Report) -> None:  # item 8
+    signal = next(s for s in headline_report.credibility.signals if s.id == "headline_support")
+    assert signal.value != "unsupported"
+    assert "Negotiations to end a strike" in signal.explanation
+    assert not any(c.text.rstrip().endswith(" as") for a in headline_report.attributions for c in a.content)
+
+
+def test_entities_on_wire_copy(headline_report: Report) -> None:  # item 9
+    kinds = {e.name: e.kind.value for e in headline_report.entities}
+    assert kinds.get("Odesa") == "place"
+    added = _by_content(headline_report, "morale was still high")
+    assert added.source is not None and added.source.name == "Smith" and added.source.resolved_from is not None
+    said = _by_content(headline_report, "the strike was costing families")
+    assert said.source is not None and said.source.role is not None and "54" not in said.source.role.text
+
+
+def test_demo_headline_words_are_not_organisations() -> None:  # item 9
+    from importlib import resources as files
+
+    from sourcetrace.pipeline import _default_pipeline
+    from sourcetrace.resources import __name__ as resources
+
+    text = files.files(resources).joinpath("demo-article.txt").read_text("utf-8")
+    names = {e.name for e in _default_pipeline().analyze(text).entities}
+    assert not names & {"Insult", "Defense"}

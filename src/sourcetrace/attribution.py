@@ -113,10 +113,7 @@ class _Extractor:
         return start, end
 
     def quote_around(self, offset: int) -> Quote | None:
-        for quote in self.layout.quotes:
-            if quote.level == 0 and quote.start <= offset < quote.end:
-                return quote
-        return None
+        return next(iter(self.layout.quotes_in(offset, offset + 1, level=0)), None)
 
     def in_quote(self, token: Token) -> Quote | None:
         return self.quote_around(token.idx)
@@ -763,6 +760,27 @@ class _Extractor:
         if span is not None and any(t.pos_ == "PRON" or not (t.is_stop or t.is_punct) for t in span):
             draft.source, draft.source_root = (start, end), span.root
 
+    # ---- pass 4c: a content never crosses a paragraph unless a quotation does -------------------------
+    def within_paragraphs(self) -> None:
+        """Cut every content piece at the end of its paragraph; a piece (or its rest) in a later paragraph than the
+        cue's stays only where it opens inside a quotation (a quote continued in the next paragraph)."""
+        for draft in self.drafts:
+            home = draft.sentence.paragraph
+            kept: list[tuple[int, int]] = []
+            for start, end in draft.content:
+                introduced = False  # a block announced by a colon ("the following tasks:") runs on
+                while start < end:
+                    paragraph = self.layout.paragraph_at(start)
+                    stop = min(end, paragraph.end) if paragraph is not None else end
+                    if (paragraph is None or paragraph.index == home or introduced
+                            or self.quote_around(start) is not None or self.text.startswith("''", start)):
+                        kept.append(self.trim(start, stop))
+                    introduced = introduced or self.text[start:stop].rstrip().endswith(":")
+                    nxt = self.layout.paragraph_after(stop)
+                    start = max(stop, nxt.start) if nxt is not None else end
+            kept = [(s, e) for s, e in kept if any(c.isalnum() for c in self.text[s:e])]
+            draft.content = kept or draft.content
+
     # ---- pass 5: nesting -----------------------------------------------------------------------
     def nest(self) -> None:
         self.drafts = [d for d in self.drafts if not self.part_of_a_claim(d)]
@@ -809,6 +827,7 @@ class _Extractor:
         self.continue_quotes()
         if self.learned:
             self.add_learned()
+        self.within_paragraphs()
         self.nest()
         self.drafts.sort(key=lambda d: (d.content[0][0] if d.content else d.cue[0], d.cue[0]))
         ids = {id(d): f"a{i + 1}" for i, d in enumerate(self.drafts)}
@@ -848,6 +867,14 @@ class _Extractor:
             if entity_id is not None:
                 resolved_from = Span.of(text, start, end)
                 self.index.add_mention(entity_id, start, end, "pronoun")
+        elif root is not None and root.lower_ in _PRONOUNS_RELATIVE | {"who", "whom"} and end - start <= 5:
+            # "…, all of which seek to …": the noun the relative clause of the cue hangs on
+            cue_words = self.doc.char_span(*draft.cue, alignment_mode="expand")
+            if cue_words is not None and cue_words.root.dep_ == "relcl":
+                noun = cue_words.root.head
+                core = self.noun_phrase(noun)
+                entity_id = self.entity_of(noun, core)
+                resolved_from = Span.of(text, start, end)
         elif lower.startswith("the ") and root is not None and root.pos_ == "NOUN" and "," not in surface:
             entity_id = self.resolve_title(lower[4:], root, draft) or self.resolve_description(root, start)
             if entity_id is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -64,6 +65,7 @@ class Layout:
     datelines: list[tuple[int, int]] = field(default_factory=list)  # "ISTANBUL (Reuters) -", a sentence of its own
     _quotes_indexed: OffsetIndex | None = field(default=None, repr=False, compare=False)
     _sentences_indexed: OffsetIndex | None = field(default=None, repr=False, compare=False)
+    _para_starts: list[int] = field(default_factory=list, repr=False, compare=False)
 
     def quotes_in(self, start: int, end: int, level: int | None = None) -> list[Quote]:
         quotes = [self.quotes[k] for k in self._quote_index().overlapping(start, end)]
@@ -79,6 +81,21 @@ class Layout:
             if sentence.start <= offset < sentence.end:
                 return sentence
         return None
+
+    def paragraph_at(self, offset: int) -> Paragraph | None:
+        """The paragraph holding ``offset`` or ending right at it (bisection: paragraphs are in order)."""
+        k = bisect_right(self._paragraph_starts(), offset) - 1
+        return self.paragraphs[k] if k >= 0 and offset <= self.paragraphs[k].end else None
+
+    def paragraph_after(self, offset: int) -> Paragraph | None:
+        """The first paragraph starting after ``offset``."""
+        k = bisect_right(self._paragraph_starts(), offset)
+        return self.paragraphs[k] if k < len(self.paragraphs) else None
+
+    def _paragraph_starts(self) -> list[int]:
+        if len(self._para_starts) != len(self.paragraphs):
+            self._para_starts = [p.start for p in self.paragraphs]
+        return self._para_starts
 
     # The indexes are built on first use; quotations and sentences are not changed after build_layout.
     def _quote_index(self) -> OffsetIndex:
