@@ -197,3 +197,24 @@ def test_huge_article_is_read_up_to_its_limit() -> None:
 def test_dates() -> None:
     assert date_days("1970-01-02") == 1.0 and date_days("2015-03") == date_days("2015-03-15")
     assert date_days(None) is None and date_days("someday") is None and date_days("2015-02-30") is None
+
+
+@needs_fnc1
+def test_window_is_kept_with_the_store(store: Path) -> None:
+    from sourcetrace.errors import InputError
+
+    with Corpus(store / "store.db") as corpus:
+        assign_stories(corpus.store)
+        with pytest.raises(InputError, match="--rebuild"):
+            assign_stories(corpus.store, window_days=3)
+
+
+def test_cli_on_a_missing_or_empty_store(tmp_path: Path) -> None:
+    from sourcetrace.cli import app
+
+    runner = CliRunner()
+    missing = runner.invoke(app, ["corpus", "stories", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code != 0 and "no store at" in missing.output
+    Corpus(tmp_path / "empty.db").close()
+    empty = runner.invoke(app, ["corpus", "stories", "--db", str(tmp_path / "empty.db")])
+    assert empty.exit_code != 0 and "no articles yet" in empty.output

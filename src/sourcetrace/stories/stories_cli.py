@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sourcetrace.corpus.api import Corpus
+from sourcetrace.corpus.store import default_path
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.stories.assign import StoriesRun, assign_stories
 from sourcetrace.stories.storage import StoryStorage, StorySummary, TimelineEntry
@@ -57,7 +58,13 @@ def _entry_json(entry: TimelineEntry) -> dict[str, Any]:
 def stories_command(db: Path | None, *, window_days: float | None, rebuild: bool, story_id: int | None,
                     article: str | None, limit: int, min_articles: int, json_out: bool, quiet: bool) -> None:
     err = Console(stderr=True)
-    with Corpus(db) as corpus:
+    path = db or default_path()
+    if not path.exists():
+        raise SourcetraceError(f"no store at {path}: add articles first (sourcetrace corpus add …) or give --db")
+    with Corpus(path) as corpus:
+        if not len(corpus):
+            raise SourcetraceError(f"the store {path} has no articles yet: add some first (sourcetrace corpus "
+                                   "add …)")
         storage = StoryStorage(corpus.store)
         pending = storage.count_unassigned() if not rebuild else len(corpus)
         if pending and not quiet and not json_out and err.is_terminal:
