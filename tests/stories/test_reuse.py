@@ -210,3 +210,23 @@ def test_a_month_date_is_never_claimed_earlier_than_a_day_in_it(tmp_path: Path, 
                         ArticleMeta(0, REUTERS, outlet="Reuters", published="2015-10-20"))
     [passage] = passages(store)
     assert (passage.source_id, passage.target_id) == (ids[1], ids[0])
+
+
+def test_commands_on_an_empty_store_and_an_article_without_copies(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sourcetrace.cli import app
+
+    runner = CliRunner()
+    db = tmp_path / "empty.db"
+    Store(db).close()
+    result = runner.invoke(app, ["corpus", "reuse", "--db", str(db)])
+    assert result.exit_code == 0 and "no shared passages" in result.stdout
+    store = Store(db)
+    [alone] = store_bare_texts(store, [ArticleMeta(0, ANADOLU, outlet="Anadolu Agency")])
+    store.close()
+    result = runner.invoke(app, ["corpus", "trace", str(alone), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "none in this corpus" in result.stdout and "undated" in result.stdout
+    result = runner.invoke(app, ["corpus", "trace", str(alone), "--db", str(db), "--format", "graphml"])
+    assert result.exit_code == 0 and "<graphml" in result.stdout

@@ -94,11 +94,23 @@ def reuse_command(db: Path | None, limit: int, kind: str | None, json_out: bool)
 
 
 def trace_for(corpus: Corpus, key: str) -> Trace:
-    stored = corpus.get(key)
-    if stored is None:
+    """The trace of the article with this store id, input id or URL (its attributions when it has a report)."""
+    from sourcetrace.corpus.records import decode_report, url_key
+
+    text = key.strip()
+    row = None
+    for where, value in (("id = ?", int(text) if text.isdigit() else None), ("external_id = ?", text),
+                         ("url_key = ?", url_key(text)), ("url = ?", text)):
+        if value is not None:
+            row = corpus.store.connection.execute(f"SELECT id, text, report FROM articles WHERE {where} LIMIT 1",
+                                                  (value,)).fetchone()
+            if row is not None:
+                break
+    if row is None:
         raise SourcetraceError(f"no article {key!r} in the store (give a store id from `corpus list`, an input id "
                                "or a URL)")
-    return trace(corpus.store, stored.id, stored.report)
+    report = decode_report(row[2], row[1]) if row[2] else None  # texts stored bare (benchmarks) have no report
+    return trace(corpus.store, int(row[0]), report)
 
 
 def trace_command(key: str, db: Path | None, fmt: TraceFormat, output: Path | None) -> None:
