@@ -115,10 +115,10 @@ def test_link_joins_split_content_and_takes_the_nearest_source() -> None:
     result = am.link(text, spans)
     assert len(result) == 2
     first, second = result
-    assert [text[s:e] for s, e in first["content"]] == ['"Taxes rose,"', '"and fast."']
-    assert [text[s:e] for s, e in first["source"]] == ["Smith"]
-    assert [text[s:e] for s, e in second["source"]] == ["Jones"]
-    assert [text[s:e] for s, e in second["cue"]] == ["believes"]
+    assert [text[s:e] for s, e in first.content] == ['"Taxes rose,"', '"and fast."']
+    assert first.source is not None and text[slice(*first.source)] == "Smith"
+    assert second.source is not None and text[slice(*second.source)] == "Jones"
+    assert text[slice(*second.cue)] == "believes"
 
 
 def test_link_drops_cues_without_content_and_allows_no_source() -> None:
@@ -126,7 +126,7 @@ def test_link_drops_cues_without_content_and_allows_no_source() -> None:
     added = text.index("added")
     spans = [am._Span("cue", 7, 11, 0.8), am._Span("content", 17, 32, 0.7), am._Span("cue", added, added + 5, 0.9)]
     (only,) = am.link(text, spans)
-    assert only["source"] == [] and only["cue"] == [(7, 11)] and only["score"] == 0.7
+    assert only.source is None and only.cue == (7, 11) and only.score == 0.7
 
 
 def test_the_model_ships_as_package_data_within_the_size_budget() -> None:
@@ -158,14 +158,14 @@ def test_predicts_a_plain_attribution_with_offsets_into_the_text() -> None:
     predictions = am.predict_attributions(text, sentences)
     assert predictions, "expected at least one attribution"
     for p in predictions:
-        assert set(p) == {"source", "cue", "content", "score"}
-        assert 0.0 <= p["score"] <= 1.0
-        for start, end in [*p["source"], *p["cue"], *p["content"]]:
+        assert isinstance(p, am.TaggedAttribution)
+        assert 0.0 <= p.score <= 1.0
+        for start, end in [*([p.source] if p.source else []), p.cue, *p.content]:
             assert 0 <= start < end <= len(text)
-    said = [p for p in predictions if any(text[s:e] == "said" for s, e in p["cue"])]
+    said = [p for p in predictions if text[slice(*p.cue)] == "said"]
     assert said, predictions
-    assert any("Lopez" in text[s:e] for s, e in said[0]["source"])
-    assert any("back down" in text[s:e] for s, e in said[0]["content"])
+    assert said[0].source is not None and "Lopez" in text[slice(*said[0].source)]
+    assert any("back down" in text[s:e] for s, e in said[0].content)
     assert am.predict_attributions("   ", []) == []
 
 

@@ -42,7 +42,7 @@ from sourcetrace import attribution_model as am  # noqa: E402
 
 
 def to_triples(predictions: list[dict]) -> list[Triple]:
-    return [Triple(tuple(p["source"]) or None, tuple(p["cue"]), tuple(p["content"])) for p in predictions]
+    return [Triple((p.source,) if p.source else None, (p.cue,), tuple(p.content)) for p in predictions]
 
 
 def main() -> int:

@@ -34,7 +34,7 @@ from sourcetrace.models import (
 from sourcetrace.segment import Layout, Quote, SentenceUnit
 
 if TYPE_CHECKING:
-    from sourcetrace.attribution_model import Tagging
+    from sourcetrace.attribution_model import TaggedAttribution, Tagging
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _CONTENT_DEPS = {"ccomp", "xcomp", "parataxis"}
@@ -648,7 +648,7 @@ class _Extractor:
 
         tagging = tag(self.text, [(u.start, u.end) for u in self.layout.sentences])
         for prediction in tagging.attributions():
-            cue = (prediction["cue"][0][0], prediction["cue"][-1][1])
+            cue = prediction.cue
             found = next((d for d in self.drafts if _overlaps(cue, d.cue)), None)
             if found is not None:
                 self.refine(found, prediction)
@@ -660,7 +660,7 @@ class _Extractor:
             unit = self.layout.sentence_at(cue[0])
             if unit is None or any(p.search(self.text[unit.start : unit.end]) for p in self.lexicon.markers):
                 continue
-            content = self.within_reach(unit, prediction["content"])
+            content = self.within_reach(unit, prediction.content)
             if not content:
                 continue
             cue_span = self.doc.char_span(*cue, alignment_mode="expand")
@@ -670,8 +670,8 @@ class _Extractor:
             draft = _Draft(cue=cue, content=content, sentence=unit, method="model",
                            cue_type=CueType.SPEECH if speech else CueType.COGNITION,
                            non_comment=self.non_comment(cue[0], content[-1][1]))
-            if prediction["source"]:
-                self.take_source(draft, *prediction["source"][0])
+            if prediction.source is not None:
+                self.take_source(draft, *prediction.source)
             if draft.source is None and cue_span is not None:
                 self.source_from_parse(draft, cue_span.root, [])
             self.drafts.append(draft)
@@ -702,7 +702,7 @@ class _Extractor:
             return False
         return not self.outers(draft) and tagging.role_probability("cue", *draft.cue) < 0.5
 
-    def refine(self, draft: _Draft, prediction: dict[str, list[tuple[int, int]]]) -> None:
+    def refine(self, draft: _Draft, prediction: TaggedAttribution) -> None:
         """Where rules and tagger found the same attribution, the tagger's source and content boundaries are the
         better ones (it learnt PolNeAR's); conduits, nesting and entity resolution stay the rules', and so does the
         cue, bar what :meth:`widen_cue` adds. The content moves to the tagger's pieces that lie in the cue's
@@ -714,13 +714,13 @@ class _Extractor:
         the rules still took passive subjects: "X is expected to ...")."""
         # with a conduit ("…, according to a Russia Today report") the tagger, trained on PolNeAR, names the
         # conduit as the source; the rules keep the original speaker and the chain
-        if prediction["source"] and not (draft.conduits or draft.told_outlet):
-            self.take_source(draft, *prediction["source"][0])
-        pieces = self.within_reach(draft.sentence, prediction["content"])
+        if prediction.source is not None and not (draft.conduits or draft.told_outlet):
+            self.take_source(draft, *prediction.source)
+        pieces = self.within_reach(draft.sentence, prediction.content)
         if pieces and draft.source and any(_overlaps(piece, draft.source) for piece in pieces):
             cue = self.doc.char_span(*draft.cue, alignment_mode="expand")
             agent = self.agent(cue.root) if cue is not None else None
-            if prediction["source"] or draft.conduits or draft.told_outlet:
+            if prediction.source is not None or draft.conduits or draft.told_outlet:
                 pieces = []
             elif agent is not None and draft.source_root == agent:
                 pieces = self.without(pieces, agent.head)  # "called a charlatan by fellow physicians": the agent speaks
@@ -729,7 +729,7 @@ class _Extractor:
         if pieces:
             draft.scope = draft.scope or draft.content  # nesting still reads the rules' content (see outers)
             draft.content = pieces
-        self.widen_cue(draft, prediction["cue"])
+        self.widen_cue(draft, prediction.cue)
         draft.method = "rules+model"
 
     def within_reach(self, unit: SentenceUnit, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -739,12 +739,12 @@ class _Extractor:
         return [(start, end) for start, end in pieces
                 if paragraph.start <= start < paragraph.end or self.quote_around(start) is not None]
 
-    def widen_cue(self, draft: _Draft, model_cue: list[tuple[int, int]]) -> None:
+    def widen_cue(self, draft: _Draft, model_cue: tuple[int, int]) -> None:
         """Take the tagger's cue where it only adds adverbs or auxiliaries before the rules' cue or a colon after
         it ("also said", "has repeatedly pledged", "said:"), as PolNeAR's annotators mark them; not where it adds
         a time or a place after it ("said Friday", "said earlier", "said in a statement"), which they mark
         either way."""
-        start, end = model_cue[0][0], model_cue[-1][1]
+        start, end = model_cue
         if (start, end) == draft.cue or not (start <= draft.cue[0] and draft.cue[1] <= end):
             return
         extra = [t for t in self.doc.char_span(start, end, alignment_mode="expand") or ()
