@@ -48,7 +48,9 @@ from sourcetrace.pipeline import Pipeline
 from sourcetrace.workers import AnalysisTimeout, ServerBusy, WorkerBug, WorkerPool
 
 MAX_BODY_BYTES = 2_000_000
-TIME_LIMIT_S = 120.0  # per analysis, in a worker; 1,000,000 characters take about a minute on one core
+# per analysis, in a worker: a long article (50,000 characters) takes about 5 s of one core, the longest text
+# allowed (1,000,000) 2-3 minutes (docs/benchmarks.md, "Long texts"), which is for the command line instead
+TIME_LIMIT_S = 120.0
 QUEUE_WAIT_S = 30.0  # how long a request waits for a free worker before it is answered 503
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
