@@ -11,6 +11,7 @@ finally nesting, so that words quoted inside a quote reach the article through t
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from sourcetrace.models import (
     SourceType,
     Span,
 )
+from sourcetrace.offset_index import OffsetIndex
 from sourcetrace.segment import Layout, Quote, SentenceUnit
 
 if TYPE_CHECKING:
@@ -92,6 +94,39 @@ class _Draft:
         return self.contains(offset) or any(start <= offset < end for start, end in self.scope)
 
 
+class _DraftIndex:
+    """The drafts of one phase by offset, so that "whose content holds this offset?" and "whose cue overlaps this
+    span?" cost a bisection instead of a scan of every draft (which made the extractor quadratic in the length of
+    the text). Built from the drafts as they are; rebuild it after contents change."""
+
+    def __init__(self, drafts: list[_Draft]) -> None:
+        self.drafts = list(drafts)
+        owners: list[_Draft] = []
+        pieces: list[tuple[int, int]] = []
+        scoped: list[bool] = []
+        for draft in self.drafts:
+            for piece, scope in [*((c, False) for c in draft.content), *((c, True) for c in draft.scope)]:
+                owners.append(draft)
+                pieces.append(piece)
+                scoped.append(scope)
+        self._owners, self._scoped = owners, scoped
+        self._position = {id(d): i for i, d in enumerate(self.drafts)}
+        self._pieces = OffsetIndex(pieces)
+        self._cues = OffsetIndex([d.cue for d in self.drafts])
+
+    def holding(self, offset: int, *, scope: bool = True) -> list[_Draft]:
+        """The drafts whose content (and, with ``scope``, the rules' content the tagger replaced) holds ``offset``,
+        in draft order."""
+        found: dict[int, _Draft] = {}
+        for k in self._pieces.overlapping(offset, offset + 1):
+            if scope or not self._scoped[k]:
+                found.setdefault(id(self._owners[k]), self._owners[k])
+        return sorted(found.values(), key=lambda d: self._position[id(d)])
+
+    def cues_overlapping(self, start: int, end: int) -> list[_Draft]:
+        return [self.drafts[k] for k in self._cues.overlapping(start, end)]
+
+
 class _Extractor:
     def __init__(self, text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Lexicon,
                  learned: bool, outlet_lookup: Callable[[str], bool] | None = None):
@@ -102,6 +137,11 @@ class _Extractor:
         self.entity_spans: dict[int, tuple[int, int]] = {
             t.i: (ent.start_char, ent.end_char) for ent in doc.ents for t in ent}
         self.drafts: list[_Draft] = []
+        self.phase: _DraftIndex | None = None  # the drafts by offset while a phase leaves their contents alone
+        self.sentence_first = 0  # the first draft of the sentence the per-sentence passes are in
+        self._cues: tuple[tuple[int, int], _DraftIndex] | None = None
+        self.by_cue: list[_Draft] = []  # the final drafts in cue order, for pronoun resolution
+        self.cue_starts: list[int] = []
         self.conduit_cues: list[tuple[int, int]] = []
 
     # ---- helpers over characters -------------------------------------------------------------
@@ -429,14 +469,18 @@ class _Extractor:
     def governing_draft(self, verb: Token) -> _Draft | None:
         head = verb.head
         while head != head.head and head.i != verb.i:
-            for draft in self.drafts:
-                if draft.cue[0] <= head.idx < draft.cue[1]:
-                    return draft
-            head = head.head
-        for draft in self.drafts:
-            if draft.cue[0] <= head.idx < draft.cue[1]:
+            if (draft := self.draft_with_cue_at(head.idx)) is not None:
                 return draft
-        return None
+            head = head.head
+        return self.draft_with_cue_at(head.idx)
+
+    def draft_with_cue_at(self, offset: int) -> _Draft | None:
+        """The first draft whose cue holds ``offset`` (drafts indexed by cue, re-indexed when drafts were added)."""
+        key = (id(self.drafts), len(self.drafts))
+        if self._cues is None or self._cues[0] != key:
+            self._cues = (key, _DraftIndex(self.drafts))
+        found = self._cues[1].cues_overlapping(offset, offset + 1)
+        return found[0] if found else None
 
     def content_for(
         self, verb: Token, unit: SentenceUnit, phrases: list[_ConduitPhrase], subject: Token | None
@@ -535,7 +579,7 @@ class _Extractor:
 
     # ---- pass 3: "according to X" as the only cue --------------------------------------------
     def attach_conduits(self, unit: SentenceUnit, phrases: list[_ConduitPhrase]) -> None:
-        in_sentence = [d for d in self.drafts if d.sentence.index == unit.index]
+        in_sentence = [d for d in self.drafts[self.sentence_first :] if d.sentence.index == unit.index]
         cited = [p for p in phrases if p.kind == "citing"]
         for phrase in phrases:
             if phrase.kind == "citing":
@@ -552,9 +596,9 @@ class _Extractor:
                 continue  # "in an interview with X" with no cue of its own to qualify
             if phrase.kind == "by" and self.text[phrase.start : phrase.start + 3].lower() != "as ":
                 # "published by X" with no cue in its sentence: it qualifies the paragraph's last claim
-                previous = [d for d in self.drafts if d.sentence.index < unit.index and not d.non_comment]
-                if previous and previous[-1].sentence.paragraph == unit.paragraph:
-                    previous[-1].conduits.append(phrase)
+                last = next((d for d in reversed(self.drafts[: self.sentence_first]) if not d.non_comment), None)
+                if last is not None and last.sentence.paragraph == unit.paragraph:
+                    last.conduits.append(phrase)
                     phrase.used = True
                 continue
             before = self.trim(unit.start, phrase.start)
@@ -622,15 +666,20 @@ class _Extractor:
 
     # ---- pass 4: quotations nobody claimed -----------------------------------------------------
     def continue_quotes(self) -> None:
+        claimed = _DraftIndex(self.drafts)  # a quote appended below holds no other top-level quote
+        by_paragraph: dict[int, list[_Draft]] = {}
+        for draft in self.drafts:
+            by_paragraph.setdefault(draft.sentence.paragraph, []).append(draft)
         for quote in self.layout.quotes:
-            if quote.level != 0 or any(d.contains(quote.start + 1) for d in self.drafts):
+            if quote.level != 0 or claimed.holding(quote.start + 1, scope=False):
                 continue
             unit = self.layout.sentence_at(quote.start)
             if unit is None:
                 continue
+            nearby = [d for k in range(unit.paragraph - 1, unit.paragraph + 2) for d in by_paragraph.get(k, [])]
             previous = [
                 d
-                for d in self.drafts
+                for d in nearby
                 if not d.non_comment and d.content[0][0] < quote.start
                 and unit.paragraph - d.sentence.paragraph <= 1
                 and self.layout.quoted_chars(d.content[-1][0], d.content[-1][1]) > 0
@@ -647,15 +696,21 @@ class _Extractor:
         from sourcetrace.attribution_model import tag
 
         tagging = tag(self.text, [(u.start, u.end) for u in self.layout.sentences])
+        rules = _DraftIndex(self.drafts)
+        conduit_cues = OffsetIndex(self.conduit_cues)
         for prediction in tagging.attributions():
             cue = prediction.cue
-            found = next((d for d in self.drafts if _overlaps(cue, d.cue)), None)
+            # predictions come in cue order, so of the drafts added here only the last can share a cue
+            found = next(iter(rules.cues_overlapping(*cue)), None)
+            last = self.drafts[-1] if self.drafts else None
+            if found is None and last is not None and last.method == "model" and _overlaps(cue, last.cue):
+                found = last
             if found is not None:
                 self.refine(found, prediction)
                 continue
-            if any(_overlaps(cue, c) for c in self.conduit_cues):
+            if conduit_cues.overlapping(*cue):
                 continue
-            if any(d.contains(cue[0]) and self.quote_around(cue[0]) for d in self.drafts):
+            if self.quote_around(cue[0]) and any(d.contains(cue[0]) for d in rules.holding(cue[0])):
                 continue  # inside someone's quotation: nesting is the rules' business
             unit = self.layout.sentence_at(cue[0])
             if unit is None or any(p.search(self.text[unit.start : unit.end]) for p in self.lexicon.markers):
@@ -676,8 +731,13 @@ class _Extractor:
                 self.source_from_parse(draft, cue_span.root, [])
             self.drafts.append(draft)
         # dropping an outer draft can leave one it contained at the top level, to be vetted in turn
-        while unconfirmed := [d for d in self.drafts if self.unconfirmed(d, tagging)]:
-            self.drafts = [d for d in self.drafts if d not in unconfirmed]
+        while True:
+            self.phase = _DraftIndex(self.drafts)
+            unconfirmed = {id(d) for d in self.drafts if self.unconfirmed(d, tagging)}
+            self.phase = None
+            if not unconfirmed:
+                break
+            self.drafts = [d for d in self.drafts if id(d) not in unconfirmed]
 
     def source_from_parse(self, draft: _Draft, verb: Token, phrases: list[_ConduitPhrase]) -> None:
         """The source of a subject-less cue ``verb``: the attribution whose cue governs it lends its source, else
@@ -783,16 +843,20 @@ class _Extractor:
 
     # ---- pass 5: nesting -----------------------------------------------------------------------
     def nest(self) -> None:
+        self.phase = _DraftIndex(self.drafts)
         self.drafts = [d for d in self.drafts if not self.part_of_a_claim(d)]
+        self.phase = _DraftIndex(self.drafts)
         for inner in self.drafts:
             outers = self.outers(inner)
             if outers:
                 inner.nested_in = min(outers, key=lambda d: sum(e - s for s, e in d.content))
+        self.phase = None
 
     def outers(self, inner: _Draft) -> list[_Draft]:
         """The drafts whose content holds ``inner``'s cue, where ``inner`` does not hold theirs."""
+        candidates = self.phase.holding(inner.cue[0]) if self.phase is not None else self.drafts
         return [
-            d for d in self.drafts
+            d for d in candidates
             if d is not inner and not d.non_comment and d.holds(inner.cue[0]) and not inner.holds(d.cue[0])
             and inner.inherited_source is not d  # "vowed to ..., urging": one speaker, not a chain
         ]
@@ -819,6 +883,7 @@ class _Extractor:
     # ---- building the models ------------------------------------------------------------------
     def run(self) -> list[Attribution]:
         for unit in self.layout.sentences:
+            self.sentence_first = len(self.drafts)
             phrases = self.conduit_phrases(unit.sent)
             self.conduit_cues += [p.cue for p in phrases]
             self.verb_cues(unit, phrases)
@@ -831,6 +896,9 @@ class _Extractor:
         self.nest()
         self.drafts.sort(key=lambda d: (d.content[0][0] if d.content else d.cue[0], d.cue[0]))
         ids = {id(d): f"a{i + 1}" for i, d in enumerate(self.drafts)}
+        self.phase = _DraftIndex(self.drafts)
+        self.by_cue = sorted(self.drafts, key=lambda d: d.cue[0])
+        self.cue_starts = [d.cue[0] for d in self.by_cue]
         sources: dict[int, Source | None] = {}
         for draft in self.drafts:
             sources[id(draft)] = self.source_of(draft, sources)
@@ -992,7 +1060,8 @@ class _Extractor:
         # inside a quotation, "he" is someone the quoted speaker talks about, never the speaker
         quoted_speaker = None
         if self.quote_around(pronoun.idx) is not None:
-            quoting = next((d for d in self.drafts if d is not draft and d.contains(pronoun.idx)), None)
+            holders = self.phase.holding(pronoun.idx, scope=False) if self.phase is not None else self.drafts
+            quoting = next((d for d in holders if d is not draft and d.contains(pronoun.idx)), None)
             outer = done.get(id(quoting)) if quoting is not None else None
             quoted_speaker = outer.entity_id if outer is not None else None
 
@@ -1002,9 +1071,12 @@ class _Extractor:
                     and (clash is None or self.index.gender(entity_id) != clash))
 
         paragraph = draft.sentence.paragraph
-        for earlier in sorted(self.drafts, key=lambda d: -d.cue[0]):
-            if earlier.cue[0] >= pronoun.idx or paragraph - earlier.sentence.paragraph > 2:
-                continue
+        by_cue = self.by_cue or sorted(self.drafts, key=lambda d: d.cue[0])
+        k = bisect_left([d.cue[0] for d in by_cue], pronoun.idx) if not self.by_cue else bisect_left(
+            self.cue_starts, pronoun.idx)
+        for earlier in reversed(by_cue[:k]):
+            if paragraph - earlier.sentence.paragraph > 2:
+                break  # drafts in cue order: every earlier one is farther still
             if self.quote_around(earlier.cue[0]) is not None:
                 continue  # a speaker quoted by someone else is not a participant of the narrative
             if earlier.source is not None:
@@ -1130,8 +1202,8 @@ class _Extractor:
         else:
             kind = AttributionKind.INDIRECT
         sentence_ids = sorted(
-            {f"s{u.index + 1}" for s, e in [*draft.content, draft.cue] for u in self.layout.sentences
-             if u.start < e and u.end > s},
+            {f"s{u.index + 1}" for s, e in [*draft.content, draft.cue]
+             for u in self.layout.sentences_overlapping(s, e)},
             key=lambda sid: int(sid[1:]),
         )
         return Attribution(

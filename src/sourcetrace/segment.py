@@ -82,6 +82,10 @@ class Layout:
                 return sentence
         return None
 
+    def sentences_overlapping(self, start: int, end: int) -> list[SentenceUnit]:
+        """The sentences that share a character with ``[start, end)``, in order."""
+        return [self.sentences[k] for k in self._sentence_index().overlapping(start, end)]
+
     def paragraph_at(self, offset: int) -> Paragraph | None:
         """The paragraph holding ``offset`` or ending right at it (bisection: paragraphs are in order)."""
         k = bisect_right(self._paragraph_starts(), offset) - 1
