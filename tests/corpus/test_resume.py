@@ -90,3 +90,25 @@ def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
     finally:
         connection.close()
     assert progress[-1] < ARTICLES, f"the last kill came after the run had finished (seed {seed}, {progress})"
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
+    feed, db = tmp_path / "feed.jsonl", tmp_path / "store.db"
+    _feed(feed)
+    process = _add(feed, db)
+    deadline = time.monotonic() + 60
+    while _stored(db) == 0 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the whole foreground job on Ctrl-C
+    _, stderr = process.communicate(timeout=60)
+    message = " ".join(stderr.decode().split())
+    assert process.returncode == 130, message
+    assert "interrupted" in message and "run the same command again to resume" in message
+    assert "Traceback" not in message
+    stopped_at = _stored(db)
+    assert 0 < stopped_at < ARTICLES
+    rerun = _add(feed, db)
+    _, stderr = rerun.communicate(timeout=180)
+    assert rerun.returncode == 0, stderr.decode()
+    assert _stored(db) == ARTICLES
+    assert f"{stopped_at:,} done by an earlier run" in " ".join(stderr.decode().split())
