@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from sourcetrace import attribution, credibility, entities, outlet_links, voice
 from sourcetrace.ingest import article_from_text
 from sourcetrace.language import require_english
 from sourcetrace.lexicon import Lexicon
 from sourcetrace.models import Article, Report
-from sourcetrace.nlp import MODEL_NAME, MODEL_VERSION, load_nlp, parse
+from sourcetrace.nlp import MODEL_NAME, MODEL_VERSION, load_nlp, normalise_for_parsing, parse
 from sourcetrace.outlets import Registry, default_registry
 from sourcetrace.segment import build_layout
 
@@ -32,7 +34,10 @@ class Pipeline:
     def analyze_article(self, article: Article) -> Report:
         if self.check_language:
             require_english(article.text)
-        doc = parse(article.text, self.nlp)
+        return self.report_from_doc(article, parse(article.text, self.nlp))
+
+    def report_from_doc(self, article: Article, doc: Doc) -> Report:
+        """The report of an article already parsed (``doc`` from ``parse`` or ``nlp.pipe`` over its text)."""
         layout = build_layout(article.text, doc)
         entity_index = entities.extract(article.text, doc, self.lexicon)
         attributions = attribution.extract(article.text, doc, layout, entity_index, self.lexicon,
@@ -58,6 +63,29 @@ class Pipeline:
         self, text: str, *, url: str | None = None, title: str | None = None, site: str | None = None
     ) -> Report:
         return self.analyze_article(article_from_text(text, url=url, title=title, site=site))
+
+    def pipe(self, texts: Iterable[str], *, batch_size: int = 16) -> Iterator[Report]:
+        """Reports for many plain texts, in order, parsed in batches by spaCy's ``nlp.pipe``.
+
+        Each text is read as :meth:`analyze` reads it; one that cannot be analysed raises its ``InputError``
+        there, as ``analyze`` would. On this pipeline batching saves little (docs/benchmarks.md, speed); for
+        many articles on many cores, and to survive bad ones, use ``sourcetrace.Corpus``.
+        """
+        batch: list[Article] = []
+        for text in texts:
+            article = article_from_text(text)
+            if self.check_language:
+                require_english(article.text)
+            batch.append(article)
+            if len(batch) >= batch_size:
+                yield from self._report_batch(batch)
+                batch = []
+        yield from self._report_batch(batch)
+
+    def _report_batch(self, articles: list[Article]) -> Iterator[Report]:
+        docs = self.nlp.pipe(normalise_for_parsing(article.text) for article in articles)
+        for article, doc in zip(articles, docs, strict=True):
+            yield self.report_from_doc(article, doc)
 
 
 def _version() -> str:
