@@ -94,6 +94,31 @@ class _Draft:
         return self.contains(offset) or any(start <= offset < end for start, end in self.scope)
 
 
+@dataclass
+class SpeakerResolutions:
+    """What speaker resolution found beyond the parse: mentions resolved from pronouns, relative pronouns and titles
+    (entity id, start, end, how), and roles learnt from appositives and titles (the longest per entity)."""
+
+    mentions: list[tuple[str, int, int, str]] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def set_role(self, entity_id: str, role: str) -> None:
+        if len(role) > len(self.roles.get(entity_id, "")):
+            self.roles[entity_id] = role
+
+    def role(self, entity_id: str, known: str | None) -> str | None:
+        """The longer of the index's role for an entity and the one found here."""
+        found = self.roles.get(entity_id)
+        return found if found and (known is None or len(found) > len(known)) else known
+
+    def apply(self, index: EntityIndex) -> None:
+        """Record the resolved mentions and roles in the entity index (its entities then list them)."""
+        for entity_id, start, end, how in self.mentions:
+            index.add_mention(entity_id, start, end, how)
+        for entity_id, role in self.roles.items():
+            index.set_role(entity_id, role)
+
+
 class _DraftIndex:
     """The drafts of one phase by offset, so that "whose content holds this offset?" and "whose cue overlaps this
     span?" cost a bisection instead of a scan of every draft (which made the extractor quadratic in the length of
@@ -140,6 +165,7 @@ class _Extractor:
         self.phase: _DraftIndex | None = None  # the drafts by offset while a phase leaves their contents alone
         self.sentence_first = 0  # the first draft of the sentence the per-sentence passes are in
         self._cues: tuple[tuple[int, int], _DraftIndex] | None = None
+        self.found = SpeakerResolutions()
         self.by_cue: list[_Draft] = []  # the final drafts in cue order, for pronoun resolution
         self.cue_starts: list[int] = []
         self.conduit_cues: list[tuple[int, int]] = []
@@ -881,31 +907,46 @@ class _Extractor:
         return evidence or unreal
 
     # ---- building the models ------------------------------------------------------------------
-    def run(self) -> list[Attribution]:
+    def passes(self) -> list[tuple[str, Callable[[], None]]]:
+        """The pass order, written once: what each pass reads is what the passes before it left in ``drafts``."""
+        return [
+            ("sentences", self.sentence_passes),  # 1-3 per sentence: conduit phrases, verb cues, conduits attached
+            ("colon speakers", self.colon_speakers),  # 3b "NAME: words"
+            ("quote continuation", self.continue_quotes),  # 4 quotations nobody claimed
+            *([("learned tagger", self.add_learned)] if self.learned else []),  # 4b
+            ("paragraphs", self.within_paragraphs),  # 4c contents end at their paragraph
+            ("nesting", self.nest),  # 5 nested claims and their chains
+        ]
+
+    def sentence_passes(self) -> None:
         for unit in self.layout.sentences:
             self.sentence_first = len(self.drafts)
             phrases = self.conduit_phrases(unit.sent)
             self.conduit_cues += [p.cue for p in phrases]
             self.verb_cues(unit, phrases)
             self.attach_conduits(unit, phrases)
-        self.colon_speakers()
-        self.continue_quotes()
-        if self.learned:
-            self.add_learned()
-        self.within_paragraphs()
-        self.nest()
+
+    def run(self) -> tuple[list[Attribution], SpeakerResolutions]:
+        for _name, run_pass in self.passes():
+            run_pass()
         self.drafts.sort(key=lambda d: (d.content[0][0] if d.content else d.cue[0], d.cue[0]))
+        sources = self.resolve_speakers()
         ids = {id(d): f"a{i + 1}" for i, d in enumerate(self.drafts)}
+        return [self.build(draft, ids, sources) for draft in self.drafts], self.found
+
+    # ---- speakers: who each draft's source is (coreference, not attribution) -----------------------------
+    def resolve_speakers(self) -> dict[int, Source | None]:
+        """Every draft's source, in document order: names, titles, roles, pronouns and relative pronouns resolved
+        to entities. What it resolved (mentions, roles) is recorded in ``self.found`` for the caller to apply to
+        the entity index; the index itself is only read here."""
         self.phase = _DraftIndex(self.drafts)
         self.by_cue = sorted(self.drafts, key=lambda d: d.cue[0])
         self.cue_starts = [d.cue[0] for d in self.by_cue]
         sources: dict[int, Source | None] = {}
         for draft in self.drafts:
             sources[id(draft)] = self.source_of(draft, sources)
-        attributions = []
-        for draft in self.drafts:
-            attributions.append(self.build(draft, ids, sources))
-        return attributions
+        self.phase = None
+        return sources
 
     def source_of(self, draft: _Draft, done: dict[int, Source | None]) -> Source | None:
         if draft.inherited_source is not None:
@@ -934,7 +975,7 @@ class _Extractor:
                 entity_id = self.resolve_pronoun(root, draft, done)
             if entity_id is not None:
                 resolved_from = Span.of(text, start, end)
-                self.index.add_mention(entity_id, start, end, "pronoun")
+                self.found.mentions.append((entity_id, start, end, "pronoun"))
         elif root is not None and root.lower_ in _PRONOUNS_RELATIVE | {"who", "whom"} and end - start <= 5:
             # "…, all of which seek to …": the noun the relative clause of the cue hangs on
             cue_words = self.doc.char_span(*draft.cue, alignment_mode="expand")
@@ -947,7 +988,7 @@ class _Extractor:
             entity_id = self.resolve_title(lower[4:], root, draft) or self.resolve_description(root, start)
             if entity_id is not None:
                 resolved_from = Span.of(text, start, end)
-                self.index.add_mention(entity_id, start, end, "title")
+                self.found.mentions.append((entity_id, start, end, "title"))
         anonymous = self.is_anonymous(core, root)
         if entity_id is None and not anonymous:
             entity_id = self.entity_of(root if named is None else None, core)
@@ -968,7 +1009,7 @@ class _Extractor:
         else:
             source_type = SourceType.UNKNOWN
         if entity_id and role and kind is EntityKind.PERSON:
-            self.index.set_role(entity_id, text[role[0] : role[1]])
+            self.found.set_role(entity_id, text[role[0] : role[1]])
         if coordinated and root is not None:
             entity_id = None
             subtree = list(root.subtree)
@@ -1109,9 +1150,9 @@ class _Extractor:
             cluster_id
             for cluster_id, cluster in self.index.clusters.items()
             if cluster.kind is EntityKind.PERSON
-            and cluster.role
-            and words <= {w.lower().strip(".,") for w in cluster.role.split()}
-            and cluster.role.split()[-1].lower().strip(".,") == head
+            and (role := self.found.role(cluster_id, cluster.role))
+            and words <= {w.lower().strip(".,") for w in role.split()}
+            and role.split()[-1].lower().strip(".,") == head
             and cluster.mentions[0].span.start < draft.cue[0]
         }
         return matches.pop() if len(matches) == 1 else None
@@ -1228,4 +1269,6 @@ def extract(text: str, doc: Doc, layout: Layout, index: EntityIndex, lexicon: Le
             learned: bool = True, outlet_lookup: Callable[[str], bool] | None = None) -> list[Attribution]:
     """Attributions by the rules, plus (``learned``) those only the trained tagger finds. ``outlet_lookup`` says
     whether a name is a news outlet's (the registry's names), so that "told SABC" is told to an outlet."""
-    return _Extractor(text, doc, layout, index, lexicon, learned, outlet_lookup).run()
+    attributions, found = _Extractor(text, doc, layout, index, lexicon, learned, outlet_lookup).run()
+    found.apply(index)  # speaker resolution's mentions and roles, for the report's entities
+    return attributions
