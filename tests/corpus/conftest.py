@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from corpus_batch import Added, make_batch
 
 from sourcetrace.corpus import Corpus
 from sourcetrace.corpus.sources import Tally
+
+from .corpus_batch import Added, make_batch
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from corpus_batch import Added
 from typer.testing import CliRunner
 
 from sourcetrace.cli import app
 from sourcetrace.corpus import Corpus
 from sourcetrace.corpus.export import RECORDS, ExportTable, columns_markdown
+
+from .corpus_batch import Added
 
 runner = CliRunner()
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from corpus_batch import DATA, FRENCH
 
 from sourcetrace import Pipeline, UnsupportedLanguageError
+
+from .corpus_batch import DATA, FRENCH
 
 
 def test_pipe_matches_analyze(pipeline: Pipeline) -> None:

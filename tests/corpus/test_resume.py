@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from corpus_batch import DATA
+from .corpus_batch import DATA
 
 ARTICLES = 100
 KILLS = 3

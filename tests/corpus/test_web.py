@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_batch import Added
 from fastapi.testclient import TestClient
 
 from sourcetrace import Pipeline
 from sourcetrace.corpus import StoreError
 from sourcetrace.corpus.web import corpus_router
 from sourcetrace.web import create_app
+
+from .corpus_batch import Added
 
 
 @pytest.fixture(scope="module")
