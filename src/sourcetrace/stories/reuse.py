@@ -342,18 +342,29 @@ class ReuseIndex:
         order = np.argsort(hashes, kind="stable")
         hashes, ids = hashes[order], ids[order]
         unique, first, batch_df = np.unique(hashes, return_index=True, return_counts=True)
-        # postings already in the store for these hashes
+        # postings already in the store for these hashes: counted first, fetched only under the df cap (a stock
+        # phrase in 5,000 stored articles costs one count, not 5,000 rows)
         old: dict[int, list[int]] = defaultdict(list)
-        if self.store.connection.execute("SELECT 1 FROM reuse_postings LIMIT 1").fetchone():
+        old_counts: dict[int, int] = {}
+        db = self.store.connection
+        if db.execute("SELECT 1 FROM reuse_postings LIMIT 1").fetchone():
+            in_batch = dict(zip(unique.tolist(), batch_df.tolist(), strict=True))
             for chunk in _chunks(unique.tolist(), 900):
-                for value, article_id in self.store.connection.execute(
-                        f"SELECT hash, article_id FROM reuse_postings WHERE hash IN ({','.join('?' * len(chunk))})",
-                        chunk):
-                    old[int(value)].append(int(article_id))
+                marks = ",".join("?" * len(chunk))
+                counted = db.execute(f"SELECT hash, count(*) FROM reuse_postings WHERE hash IN ({marks}) GROUP BY hash",
+                                     chunk).fetchall()
+                old_counts.update(counted)
+                low = [h for h, c in counted if c + in_batch[h] <= opts.max_df]
+                if low:
+                    for value, article_id in db.execute(
+                            f"SELECT hash, article_id FROM reuse_postings WHERE hash IN ({','.join('?' * len(low))})",
+                            low):
+                        old[int(value)].append(int(article_id))
         counts: dict[tuple[int, int], int] = defaultdict(int)
         # within the batch: groups of equal hashes, vectorised by group size
         if len(unique):
-            old_df = np.asarray([len(old.get(int(v), ())) for v in unique], dtype=np.int64) if old else 0
+            old_df = (np.asarray([old_counts.get(v, 0) for v in unique.tolist()], dtype=np.int64)
+                      if old_counts else 0)
             df = batch_df + old_df
             usable = (batch_df >= 2) & (df <= opts.max_df)
             for size in np.unique(batch_df[usable]):
