@@ -264,8 +264,9 @@ class _Extractor:
         for child in noun.children:
             if child.dep_ in ("relcl", "acl") and child.i > noun.i:
                 cut = min(t.i for t in child.subtree)
-                if (cut > 0 and self.doc[cut - 1].text == ",") or child.dep_ == "relcl":
-                    tokens = [t for t in tokens if t.i < cut]
+                finite = any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in child.children)
+                if (cut > 0 and self.doc[cut - 1].text == ",") or child.dep_ == "relcl" or finite:
+                    tokens = [t for t in tokens if t.i < cut]  # "told ERT [that firefighters were …]" too
         return self.trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
 
     def source_like(self, noun: Token) -> bool:
@@ -274,17 +275,18 @@ class _Extractor:
             noun.lemma_.lower() in self.lexicon.anonymous_nouns or noun.lower_ in self.lexicon.conduits.cited_documents
             or noun.lower_ in self.lexicon.organisation_nouns)
 
-    def is_outlet(self, noun: Token) -> bool:
+    def is_outlet(self, noun: Token, span: tuple[int, int] | None = None) -> bool:
         """A news outlet: an outlet name (gazetteer, outlet-like name, the registry) or a noun phrase with an outlet
-        word ("the Italian daily La Repubblica", "local radio station RPP")."""
-        tokens = list(noun.subtree)
+        word ("the Italian daily La Repubblica", "local radio station RPP"); ``span``: the phrase, when not the
+        noun's own."""
+        start, end = span or self.noun_phrase(noun)
+        tokens = list(self.doc.char_span(start, end, alignment_mode="expand") or noun.subtree)
         if any(t.ent_type_ == "OUTLET" for t in tokens):
             return True
-        start, end = self.noun_phrase(noun)
         entity = self.index.entity_at(start, end)
         if entity is not None and self.index.kind(entity) is EntityKind.OUTLET:
             return True
-        name = self.outlet_name(start, end) if noun.pos_ == "PROPN" else ""
+        name = self.outlet_name(start, end) if noun.pos_ == "PROPN" or noun.ent_type_ else ""
         if name and self.outlet_lookup is not None and self.outlet_lookup(name):
             return True
         has_name = any(t.pos_ == "PROPN" for t in tokens)
@@ -442,9 +444,15 @@ class _Extractor:
                     continue  # a participle with no one behind it ("the report, stating") stays unclaimed
             if draft.source is not None and draft.source[0] < unit.start:
                 draft.source = self.trim(unit.start, draft.source[1])  # not the dateline ("NAIROBI (Reuters) -")
-            for child in token.children:
-                if child.dep_ in ("dobj", "dative") and token.lemma_ in _ADDRESSEE_VERBS and self.is_outlet(child):
-                    draft.told_outlet = self.noun_phrase(child)  # "told the Associated Press", whole
+            addressees = [c for c in token.children if c.dep_ in ("dobj", "dative") and c.i > token.i]
+            if token.lemma_ in _ADDRESSEE_VERBS and addressees:
+                spans = [self.noun_phrase(c) for c in addressees]
+                if len(spans) == 2 and not self.text[spans[0][1] : spans[1][0]].strip():
+                    spans = [(spans[0][0], spans[1][1])]  # "told DZBB radio": the parser split one name
+                for (start, end), child in zip(spans, addressees, strict=False):
+                    if self.is_outlet(child, (start, end)):
+                        draft.told_outlet = (start, end)  # "told the Associated Press", whole
+                        break
             self.drafts.append(draft)
 
     def non_comment(self, start: int, end: int) -> bool:
@@ -1054,14 +1062,18 @@ class _Extractor:
             return None
         unit = self.layout.sentence_at(start)
         kinds = {EntityKind.ORGANIZATION, EntityKind.OUTLET}
+        outlet_word = root.lower_ in self.lexicon.outlet_descriptors
+        fitting: list[str] = []
         for mention, kind in self.index.mentions_before(start, kinds):
             before = self.layout.sentence_at(mention.span.start)
             if unit is None or before is None or unit.paragraph - before.paragraph > 2:
-                return None
-            outlet_word = root.lower_ in self.lexicon.outlet_descriptors
-            if mention.resolved_from is None and (kind is EntityKind.OUTLET) == outlet_word:
-                return mention.entity_id
-        return None
+                break
+            if (mention.resolved_from is None and (kind is EntityKind.OUTLET) == outlet_word
+                    and (before.start, before.end) not in self.layout.datelines):  # not the "(Reuters)" dateline
+                if root.lower_ in self.index.name(mention.entity_id).lower():
+                    return mention.entity_id  # "the commission" → the Electoral Commission
+                fitting.append(mention.entity_id)
+        return fitting[0] if fitting else None
 
     def role_of(self, draft: _Draft, start: int, end: int) -> tuple[int, int] | None:
         """An appositive ('X, the head of Y') or the title words before a person's name."""
