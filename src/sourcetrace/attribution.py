@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from sourcetrace.entities import EntityIndex, clean_name
+from sourcetrace.entities import EntityIndex, clean_name, first_names
 from sourcetrace.lexicon import Lexicon
 from sourcetrace.models import (
     Attribution,
@@ -1023,6 +1023,7 @@ class _Extractor:
             subtree = list(root.subtree)
             core = self.trim(subtree[0].idx, subtree[-1].idx + len(subtree[-1]))
         name = self.index.name(entity_id) if entity_id else clean_name(text[core[0] : core[1]]) or surface
+        name = self.without_descriptor(name, core, kind)
         return Source(
             span=Span.of(text, start, self.with_closing_comma(start, end)),
             entity_id=entity_id,
@@ -1032,6 +1033,29 @@ class _Extractor:
             role=Span.of(text, *role) if role else None,
             resolved_from=resolved_from,
         )
+
+    def without_descriptor(self, name: str, core: tuple[int, int], kind: EntityKind | None) -> str:
+        """A name without the common nouns that describe it ("utility [Florida Power & Light]", "Engine maker
+        [Pratt & Whitney]", "communications regulator [Ofcom]", "Juror [Linda Smith]")."""
+        words = name.split()
+        if kind is EntityKind.PERSON:
+            names = first_names()
+            if (len(words) >= 3 and words[0].lower() not in names and words[1].lower() in names
+                    and all(w[:1].isalpha() for w in words)):
+                return " ".join(words[1:])
+            return name
+        span = self.doc.char_span(*core, alignment_mode="expand") if core[0] < core[1] else None
+        if span is None or len(span) < 2 or span[-1].pos_ != "PROPN":
+            return name
+        nouns = [t.i for t in span if t.pos_ == "NOUN" and t.text.islower()]
+        if not nouns or nouns[-1] == span[-1].i:
+            return name
+        rest = self.doc[nouns[-1] + 1 : span.end]
+        if not rest.text[:1].isupper() or not all(
+                t.text[:1].isupper() or t.pos_ in ("CCONJ", "PUNCT", "NUM") for t in rest):
+            return name
+        trimmed = clean_name(rest.text)
+        return trimmed if trimmed and (name.endswith(trimmed) or len(words) > len(trimmed.split())) else name
 
     def entity_of(self, root: Token | None, core: tuple[int, int]) -> str | None:
         """The entity a source names: the one whose mention holds the source's head word ("[Britain]'s environment
