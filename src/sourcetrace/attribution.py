@@ -10,6 +10,7 @@ finally nesting, so that words quoted inside a quote reach the article through t
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -443,7 +444,17 @@ class _Extractor:
                 if draft.source is None and draft.inherited_source is None and token.dep_ != "ROOT":
                     continue  # a participle with no one behind it ("the report, stating") stays unclaimed
             if draft.source is not None and draft.source[0] < unit.start:
-                draft.source = self.trim(unit.start, draft.source[1])  # not the dateline ("NAIROBI (Reuters) -")
+                # not the dateline ("NAIROBI (Reuters) - Kenya's opposition said"): the parser may have taken
+                # the city for the subject, so the subject is then the words between the dateline and the cue
+                start, end = self.trim(unit.start, draft.source[1])
+                if end - start < 2 and token.idx > unit.start:
+                    words = self.doc.char_span(unit.start, token.idx, alignment_mode="contract") or ()
+                    phrase = list(itertools.takewhile(lambda t: t.pos_ not in ("VERB", "AUX"), words))
+                    nouns = [t for t in phrase if t.pos_ in ("NOUN", "PROPN")]
+                    if nouns:
+                        start, end = self.trim(phrase[0].idx, nouns[-1].idx + len(nouns[-1]))
+                        draft.source_root = nouns[-1]
+                draft.source = (start, end) if end > start else None
             addressees = [c for c in token.children if c.dep_ in ("dobj", "dative") and c.i > token.i]
             if token.lemma_ in _ADDRESSEE_VERBS and addressees:
                 spans = [self.noun_phrase(c) for c in addressees]
