@@ -119,6 +119,13 @@ def test_subordinate_clause_in_a_headline_is_not_a_claim(report: Report) -> None
     assert not any(c.text.endswith(" as") for a in report.attributions for c in a.content)
 
 
+@pytest.mark.parametrize("headline", ["Grain deal talks stall as Turkey urges restraint",
+                                      "Strike spreads as union warns members"])
+def test_a_cue_with_its_own_object_takes_no_content_before_it(headline: str) -> None:  # item 8
+    report = Pipeline().analyze(headline + "\n\nTalks on the grain deal stalled on Tuesday, officials said.\n")
+    assert not any(c.text.rstrip().endswith(" as") for a in report.attributions for c in a.content)
+
+
 def test_conduit_benchmark_runs_on_a_few_stories() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import conduits
