@@ -48,8 +48,8 @@ from sourcetrace.pipeline import Pipeline
 from sourcetrace.workers import AnalysisTimeout, ServerBusy, WorkerBug, WorkerPool
 
 MAX_BODY_BYTES = 2_000_000
-# per analysis, in a worker: a long article (50,000 characters) takes about 5 s of one core, the longest text
-# allowed (1,000,000) 2-3 minutes (docs/benchmarks.md, "Long texts"), which is for the command line instead
+# per analysis, in a worker: a long article (50,000 characters) takes a few seconds of one core, the longest
+# text allowed (1,000,000) about 90 s (docs/benchmarks.md, "Long texts"); longer runs are for the command line
 TIME_LIMIT_S = 120.0
 QUEUE_WAIT_S = 30.0  # how long a request waits for a free worker before it is answered 503
 SECURITY_HEADERS = {
