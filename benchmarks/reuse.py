@@ -52,6 +52,8 @@ from sourcetrace.stories.reuse import ArticleMeta, ReuseIndex, load_articles, pa
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 SECTION = "reuse"
+RESULTS = Path(tempfile.gettempdir()) / "sourcetrace-reuse-benchmark.json"
+RESTART_RESULTS = Path(tempfile.gettempdir()) / "sourcetrace-reuse-benchmark-restart.json"
 FILLERS = ["reportedly", "also", "now", "then", "the", "new", "latest", "officials", "in", "said"]
 SUBSTITUTES = {"said": "stated", "says": "states", "told": "informed", "big": "large", "large": "big",
                "government": "administration", "people": "residents", "percent": "per cent", "about": "around",
@@ -261,7 +263,9 @@ class Bigrams:
         self.count = np.bincount(array[:, 0], minlength=len(vocabulary))
         self.firsts = array[:, 0]
 
-    def sample(self, n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    def sample(self, n: int, length: int, rng: np.random.Generator, restart: float = 0.0) -> np.ndarray:
+        """``n`` texts of ``length`` word ids; ``restart``: the chance of jumping to a random word at each step,
+        which breaks the long word runs a bigram chain copies verbatim from its training texts."""
         out = np.empty((n, length), dtype=np.int64)
         current = self.firsts[rng.integers(0, len(self.firsts), n)]
         for step in range(length):
@@ -270,10 +274,14 @@ class Bigrams:
             current[dead] = self.firsts[rng.integers(0, len(self.firsts), int(dead.sum()))]
             pick = self.start[current] + (rng.random(n) * self.count[current]).astype(np.int64)
             current = self.second[pick]
+            if restart:
+                jump = rng.random(n) < restart
+                current[jump] = self.firsts[rng.integers(0, len(self.firsts), int(jump.sum()))]
         return out
 
 
-def synthetic(size: int, seed: int = 5) -> tuple[list[ArticleMeta], list[tuple[int, int, int, int]]]:
+def synthetic(size: int, seed: int = 5, restart: float = 0.0
+              ) -> tuple[list[ArticleMeta], list[tuple[int, int, int, int]]]:
     """``size`` synthetic articles and the planted copies (target index, source index, start, end)."""
     rng = np.random.default_rng(seed)
     prng = random.Random(seed)
@@ -284,7 +292,7 @@ def synthetic(size: int, seed: int = 5) -> tuple[list[ArticleMeta], list[tuple[i
     grid = np.zeros((0, 600), dtype=np.int64)
     for index in range(size):
         if index % 5000 == 0:  # sampled in chunks: 100k x 600 word ids at once would take 480 MB
-            grid = model.sample(min(5000, size - index), 600, rng)
+            grid = model.sample(min(5000, size - index), 600, rng, restart)
         words = model.words[grid[index % 5000, :lengths[index]]]
         paragraphs = [" ".join(words[i:i + 60]) for i in range(0, len(words), 60)]
         day = 1 + index * 3650 // size
@@ -307,10 +315,10 @@ def synthetic(size: int, seed: int = 5) -> tuple[list[ArticleMeta], list[tuple[i
     return articles, plants
 
 
-def build(size: int, path: Path) -> dict[str, float]:
+def build(size: int, path: Path, restart: float = 0.0) -> dict[str, float]:
     """Make ``size`` synthetic articles and store them bare at ``path``; the plants go to ``path``.plants.json."""
     started = time.perf_counter()
-    articles, plants = synthetic(size)
+    articles, plants = synthetic(size, restart=restart)
     made = time.perf_counter() - started
     store = Store(path)
     started = time.perf_counter()
@@ -368,13 +376,13 @@ def incremental(store: Store, articles: list[ArticleMeta]) -> dict[str, float]:
             "add_one_found_source": float(any(p.source_id == source.id for p in summary.new_passages))}
 
 
-def scale(sizes: list[int]) -> list[dict[str, float]]:
+def scale(sizes: list[int], restart: float = 0.0) -> list[dict[str, float]]:
     """Each size: build in one process, index in a fresh one (so the peak RSS is the index's own)."""
     results = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "scale.db"
-            built = json.loads(_child("--build", str(size), str(path)))
+            built = json.loads(_child("--build", str(size), str(path), str(restart)))
             indexed = json.loads(_child("--index", str(path)))
         results.append({**built, **indexed})
         print(f"{size:,} articles: {indexed['seconds']:.1f} s, peak {indexed['peak_rss_mb']:.0f} MB, "
@@ -453,6 +461,27 @@ word-bigram articles of 150–600 words from the same real texts, 10 % carrying 
 
 {exponent}
 """
+    if RESTART_RESULTS.exists():
+        other = json.loads(RESTART_RESULTS.read_text())
+        runs2 = other["runs"]
+        rows2 = [[f"{int(r['size']):,}", f"{r['seconds']:.1f}",
+                  f"{r['peak_rss_mb']:.0f} ({r['peak_rss_mb'] - r['baseline_mb']:.0f})",
+                  f"{r['recall']:.3f} ({int(r['plants']):,})", f"{int(r['candidate_pairs']):,}",
+                  f"{int(r['passages']):,}", f"{r['add_one_seconds'] * 1000:.0f}"] for r in runs2]
+        slope2 = float(np.polyfit(np.log([r["size"] for r in runs2]), np.log([r["seconds"] for r in runs2]), 1)[0])
+        steps2 = ", ".join(f"{int(a['size']):,}→{int(b['size']):,}: {_exponent(a, b):.2f}"
+                           for a, b in itertools.pairwise(runs2))
+        body += f"""
+The same sizes on bigram text that jumps to a random word with chance {other['restart']} at each word, so that
+the synthetic articles do not share long runs copied from the training texts (stock phrases remain) and the only
+sizeable shared passages are the planted ones (`python benchmarks/reuse.py --restart {other['restart']}`, run
+after the plain one):
+
+{markdown_table(['articles', 'index + align (s)', 'peak RSS, MB (above the process before)',
+                 'planted recall (plants)', 'candidate pairs', 'passages', 'adding one (ms)'], rows2)}
+
+Growth exponent (log-log fit): **{slope2:.2f}**; step by step {steps2}.
+"""
     if largest and "add_one_seconds" in largest:
         body += (f"\nAdding one article with a copied passage to the indexed store of {int(largest['size']):,} and "
                  f"getting its passages (storing it, updating the index, aligning its candidates): "
@@ -465,15 +494,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 30_000, 100_000])
     parser.add_argument("--plants", type=int, default=500)
-    parser.add_argument("--build", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--build", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--restart", type=float, default=0.0, help="Scale only, on bigram text that jumps to a "
+                        "random word with this chance per word (no long runs copied from the training texts); "
+                        "the section then shows both scale runs (the plain one from its saved results).")
     parser.add_argument("--index", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="Print, leave docs/benchmarks.md alone.")
     args = parser.parse_args()
     if args.build:
-        print(json.dumps(build(int(args.build[0]), Path(args.build[1]))))
+        print(json.dumps(build(int(args.build[0]), Path(args.build[1]), float(args.build[2]))))
         return
     if args.index:
         print(json.dumps(index_run(Path(args.index))))
+        return
+    if args.restart:
+        restarted = scale(args.sizes, args.restart)
+        print(json.dumps(restarted, indent=2), file=sys.stderr)
+        RESTART_RESULTS.write_text(json.dumps({"restart": args.restart, "runs": restarted}))
+        saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else None
+        if saved and not args.no_write:
+            write_docs(saved["accuracy"], saved["runs"], saved["command"])
         return
     acc = accuracy(args.plants)
     print(json.dumps(acc, indent=2), file=sys.stderr)
@@ -481,8 +521,7 @@ def main() -> None:
     print(json.dumps(runs, indent=2), file=sys.stderr)
     command = "python benchmarks/reuse.py" + (f" --sizes {' '.join(map(str, args.sizes))}"
                                               if args.sizes != [10_000, 30_000, 100_000] else "")
-    Path(tempfile.gettempdir(), "sourcetrace-reuse-benchmark.json").write_text(
-        json.dumps({"accuracy": acc, "runs": runs, "command": command}))
+    RESULTS.write_text(json.dumps({"accuracy": acc, "runs": runs, "command": command}))
     if not args.no_write:
         write_docs(acc, runs, command)
 
