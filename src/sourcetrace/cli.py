@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections.abc import Callable
@@ -15,8 +14,8 @@ import typer
 from rich.console import Console
 
 from sourcetrace.cli_outlets import outlets_app
+from sourcetrace.cli_support import errors_as_messages
 from sourcetrace.corpus.cli import corpus_app
-from sourcetrace.errors import SourcetraceError
 from sourcetrace.models import Article, Report
 
 app = typer.Typer(
@@ -58,26 +57,6 @@ class OutputFormat(StrEnum):
     html = "html"  # issue 5: the self-contained HTML report (render/html.py)
 
 
-def _errors_as_messages(command: Callable[P, R]) -> Callable[P, R]:
-    """Expected failures become one line on stderr and a non-zero exit, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except SourcetraceError as error:
-            Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            Console(stderr=True).print("interrupted")
-            raise typer.Exit(130) from None
-        except OSError as error:
-            Console(stderr=True).print(f"[bold red]error:[/] {error.strerror or error}: "
-                                       f"{getattr(error, 'filename', '') or ''}", highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
 
 def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
     from sourcetrace.render import format_report
@@ -116,7 +95,7 @@ OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write
 
 
 @app.command()
-@_errors_as_messages
+@errors_as_messages
 def analyze(
     source: Annotated[str, typer.Argument(help="A file path, an http(s) URL, or - for standard input.")],
     fmt: FormatOption = OutputFormat.text,
@@ -143,7 +122,7 @@ def analyze(
 
 
 @app.command()
-@_errors_as_messages
+@errors_as_messages
 def demo(
     fmt: FormatOption = OutputFormat.text,
     output: OutputOption = None,
@@ -181,7 +160,7 @@ def schema() -> None:
 
 # issue 5: the web app (web.py)
 @app.command()
-@_errors_as_messages
+@errors_as_messages
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless it must be reachable.")]
     = "127.0.0.1",

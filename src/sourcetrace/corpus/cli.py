@@ -32,6 +32,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from sourcetrace.cli_support import DbOption, errors_as_messages
 from sourcetrace.corpus.api import HIGHLIGHT_END, HIGHLIGHT_START, Corpus
 from sourcetrace.corpus.export import RECORDS, ExportFormat, ExportTable
 from sourcetrace.corpus.runner import RunSummary, default_workers
@@ -61,34 +62,9 @@ class ListFormat(StrEnum):
     json = "json"
 
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="SOURCETRACE_DB", show_envvar=True,
-                 help="The store file (default: sourcetrace.db in the working directory)."),
-]
 ListFormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Table for people, JSON for scripts.")]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many rows to show.")]
 
-
-def _as_messages(command: Callable[P, R]) -> Callable[P, R]:
-    """Expected failures become one line on stderr and a non-zero exit, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except SourcetraceError as error:
-            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            Console(stderr=True).print("interrupted")
-            raise typer.Exit(130) from None
-        except OSError as error:
-            Console(stderr=True).print(f"[bold red]error:[/] {escape(error.strerror or str(error))}: "
-                                       f"{escape(str(getattr(error, 'filename', '') or ''))}", highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _open(db: Path | None, *, read_only: bool = True) -> Corpus:
@@ -110,7 +86,7 @@ class _RateColumn(ProgressColumn):
 
 
 @corpus_app.command()
-@_as_messages
+@errors_as_messages
 def add(
     sources: Annotated[list[Path] | None, typer.Argument(
         help="Files (text or HTML), directories (recursive), JSONL, CSV or WARC(.gz) files.")] = None,
@@ -219,7 +195,7 @@ def _report_run(err: Console, corpus: Corpus, summaries: list[RunSummary], tally
 
 
 @corpus_app.command()
-@_as_messages
+@errors_as_messages
 def errors(db: DbOption = None, limit: LimitOption = 1000, fmt: ListFormatOption = ListFormat.text) -> None:
     """The inputs that were refused, each with its file (and line) and one-line reason."""
     with _open(db) as corpus:
@@ -237,7 +213,7 @@ def errors(db: DbOption = None, limit: LimitOption = 1000, fmt: ListFormatOption
 
 
 @corpus_app.command()
-@_as_messages
+@errors_as_messages
 def stats(db: DbOption = None, fmt: ListFormatOption = ListFormat.text) -> None:
     """How many articles, refusals and attributions; dates, their sources, sites, versions, size."""
     with _open(db) as corpus:
@@ -257,7 +233,7 @@ def stats(db: DbOption = None, fmt: ListFormatOption = ListFormat.text) -> None:
 
 
 @corpus_app.command("list")
-@_as_messages
+@errors_as_messages
 def list_articles(db: DbOption = None, limit: LimitOption = 50,
                   offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
                   site: Annotated[str | None, typer.Option(help="Only this site (registered domain).")] = None,
@@ -280,7 +256,7 @@ def list_articles(db: DbOption = None, limit: LimitOption = 50,
 
 
 @corpus_app.command()
-@_as_messages
+@errors_as_messages
 def show(
     key: Annotated[str, typer.Argument(help="The article's store id, its input id, or its URL.")],
     db: DbOption = None,
@@ -302,7 +278,7 @@ def show(
 
 
 @corpus_app.command()
-@_as_messages
+@errors_as_messages
 def search(
     query: Annotated[str, typer.Argument(help='Words (all required) and "quoted phrases".')],
     db: DbOption = None,
@@ -334,7 +310,7 @@ def search(
 
 
 @corpus_app.command()
-@_as_messages
+@errors_as_messages
 def speakers(db: DbOption = None, limit: LimitOption = 25, fmt: ListFormatOption = ListFormat.text) -> None:
     """Who is quoted or paraphrased most, named vs anonymous, and through which conduits."""
     with _open(db) as corpus:
@@ -356,7 +332,7 @@ def speakers(db: DbOption = None, limit: LimitOption = 25, fmt: ListFormatOption
 
 
 @corpus_app.command()
-@_as_messages
+@errors_as_messages
 def outlets(db: DbOption = None, limit: LimitOption = 25, fmt: ListFormatOption = ListFormat.text) -> None:
     """The outlets the corpus leans on: as publisher, as conduit, as source, with their registry labels."""
     with _open(db) as corpus:
@@ -372,7 +348,7 @@ def outlets(db: DbOption = None, limit: LimitOption = 25, fmt: ListFormatOption 
 
 
 @corpus_app.command()
-@_as_messages
+@errors_as_messages
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
     fmt: Annotated[ExportFormat | None, typer.Option(
@@ -396,10 +372,10 @@ def schema(what: Annotated[ExportTable, typer.Option(help="Which table.")] = Exp
 # issue 23: copied passages and provenance (sourcetrace.stories.reuse_cli): corpus reuse, corpus trace
 from sourcetrace.stories.reuse_cli import register as _register_reuse  # noqa: E402
 
-_register_reuse(corpus_app, _as_messages)
+_register_reuse(corpus_app)
 
 
 # issue 23: stories (sourcetrace.stories.stories_cli): corpus stories
 from sourcetrace.stories.stories_cli import register as _register_stories  # noqa: E402
 
-_register_stories(corpus_app, _as_messages)
+_register_stories(corpus_app)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sourcetrace.cli_support import DbOption, errors_as_messages
 from sourcetrace.corpus.api import Corpus
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.stories.provenance import Trace, describe_passage, graphml, trace
@@ -174,19 +174,11 @@ def render_trace(result: Trace, console: Console, *, all_attributions: bool = Tr
         console.print(line, highlight=False)
 
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="SOURCETRACE_DB", show_envvar=True,
-                 help="The store file (default: sourcetrace.db in the working directory)."),
-]
-
-
-def register(app: typer.Typer, as_messages: Callable[[Callable[..., None]], Callable[..., None]]) -> None:
+def register(app: typer.Typer) -> None:
     """Add the reuse and trace commands to the ``corpus`` command group."""
-    wrap = as_messages  # the corpus CLI's error handler: one line on stderr, non-zero exit
 
     @app.command("reuse")
-    @wrap
+    @errors_as_messages
     def reuse(
         db: DbOption = None,
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many passages to list.")] = 50,
@@ -199,7 +191,7 @@ def register(app: typer.Typer, as_messages: Callable[[Callable[..., None]], Call
         reuse_command(db, limit, kind, fmt == "json")
 
     @app.command("trace")
-    @wrap
+    @errors_as_messages
     def trace_(
         key: Annotated[str, typer.Argument(help="The article's store id, its input id, or its URL.")],
         db: DbOption = None,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sourcetrace.cli_support import DbOption, errors_as_messages
 from sourcetrace.corpus.api import Corpus
 from sourcetrace.corpus.store import default_path
 from sourcetrace.errors import SourcetraceError
@@ -148,19 +148,11 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="SOURCETRACE_DB", show_envvar=True,
-                 help="The store file (default: sourcetrace.db in the working directory)."),
-]
-
-
-def register(app: typer.Typer, as_messages: Callable[[Callable[..., None]], Callable[..., None]]) -> None:
+def register(app: typer.Typer) -> None:
     """Add the stories command to the ``corpus`` command group."""
-    wrap = as_messages  # the corpus CLI's error handler: one line on stderr, non-zero exit
 
     @app.command("stories")
-    @wrap
+    @errors_as_messages
     def stories(
         db: DbOption = None,
         story: Annotated[int | None, typer.Option("--story", "-s", help="Show this story's timeline.")] = None,

@@ -1,0 +1,47 @@
+"""What every command line of sourcetrace shares: expected failures as one line, and the corpus store option."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sourcetrace.errors import SourcetraceError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="SOURCETRACE_DB", show_envvar=True,
+                 help="The store file (default: sourcetrace.db in the working directory)."),
+]
+
+
+def errors_as_messages(command: Callable[P, R]) -> Callable[P, R]:
+    """Expected failures become one line on stderr and a non-zero exit, never a traceback.
+
+    Messages are escaped: they quote file names and input, which may hold rich markup.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except SourcetraceError as error:
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            Console(stderr=True).print("interrupted")
+            raise typer.Exit(130) from None
+        except OSError as error:
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(error.strerror or str(error))}: "
+                                       f"{escape(str(getattr(error, 'filename', '') or ''))}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
