@@ -105,7 +105,7 @@ class Tally:
 
 
 def score(stories: list[Story], learned: bool, pipeline: object | None = None) -> Tally:
-    from sourcetrace.pipeline import Pipeline
+    from sourcetrace.article.pipeline import Pipeline
 
     pipe = pipeline if isinstance(pipeline, Pipeline) else Pipeline(learned_attribution=learned)
     tally = Tally()

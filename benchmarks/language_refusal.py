@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docs_section import git_commit, markdown_table, today, write_section
 
+from sourcetrace.article.language import require_english
 from sourcetrace.errors import UnsupportedLanguageError
-from sourcetrace.language import require_english
 
 csv.field_size_limit(10**9)
 

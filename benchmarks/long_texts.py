@@ -6,7 +6,7 @@ Run from the repository root::
 
 The texts are real articles: PolNeAR's dev then train articles, in file order, joined with blank lines and cut at
 the last paragraph end within each size, so a longer text contains every shorter one. spaCy runs the very
-pipeline sourcetrace loads (``sourcetrace.nlp.load_nlp()``: the pinned model plus the line-break and gazetteer
+pipeline sourcetrace loads (``sourcetrace.article.nlp.load_nlp()``: the pinned model plus the line-break and gazetteer
 components), on the same text as ``analyze`` sees. Each size runs spaCy, then ``analyze``, then spaCy again,
 and spaCy's time is the lower of its two: a first parse of a long text is slower (new words enter the
 vocabulary), and ``analyze`` parses the text warm. Times are the process's CPU seconds (all its threads),
@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     from sourcetrace import Pipeline
-    from sourcetrace.ingest import MAX_TEXT_CHARS
-    from sourcetrace.nlp import MODEL_NAME, load_nlp, parse
+    from sourcetrace.article.ingest import MAX_TEXT_CHARS
+    from sourcetrace.article.nlp import MODEL_NAME, load_nlp, parse
 
     nlp = load_nlp()
     pipeline = Pipeline(nlp=nlp)

@@ -23,7 +23,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docs_section import git_commit, markdown_table, today, write_section
 
-from sourcetrace.outlets import Outlet, Registry
+from sourcetrace.outlets.registry import Outlet, Registry
 
 
 def _queries(registry: Registry, rng: random.Random) -> dict[str, list[str]]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from sourcetrace.outlets import LABELS, Registry, normalise_name, site_key
+from sourcetrace.outlets.registry import LABELS, Registry, normalise_name, site_key
 
 REPO = Path(__file__).resolve().parents[1]
 CURATED_SNAPSHOT = "2026-11-25"  # when the curated list below was last checked

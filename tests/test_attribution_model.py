@@ -9,7 +9,7 @@ from importlib import resources
 
 import pytest
 
-from sourcetrace import attribution_model as am
+from sourcetrace.article import attribution_model as am
 from sourcetrace.errors import ResourceError
 
 np = pytest.importorskip("numpy")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace import entities
-from sourcetrace.attribution import (
+from sourcetrace.article import entities
+from sourcetrace.article.attribution import (
     PASSES,
     ExtractionState,
     SpeakerResolutions,
@@ -13,10 +13,10 @@ from sourcetrace.attribution import (
     resolve_speakers,
     sentence_passes,
 )
-from sourcetrace.attribution.conduit_phrases import conduit_phrases
-from sourcetrace.lexicon import Lexicon
-from sourcetrace.nlp import load_nlp, parse
-from sourcetrace.segment import build_layout
+from sourcetrace.article.attribution.conduit_phrases import conduit_phrases
+from sourcetrace.article.lexicon import Lexicon
+from sourcetrace.article.nlp import load_nlp, parse
+from sourcetrace.article.segment import build_layout
 
 TEXT = (
     "Grain talks stall\n\n"

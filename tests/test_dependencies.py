@@ -11,7 +11,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from sourcetrace.nlp import MODEL_VERSION, load_nlp
+from sourcetrace.article.nlp import MODEL_VERSION, load_nlp
 
 
 def test_model_meta_matches_the_official_release() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sourcetrace
-from sourcetrace.entities import _same_person
+from sourcetrace.article.entities import _same_person
 
 
 def test_an_epithet_before_a_name_is_the_same_person_and_not_the_canonical_name() -> None:

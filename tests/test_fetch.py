@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from sourcetrace.article.fetch import MAX_REDIRECTS, address_kind, check_url, fetch_url, user_agent
+from sourcetrace.article.ingest import load_article
 from sourcetrace.errors import FetchError
-from sourcetrace.fetch import MAX_REDIRECTS, address_kind, check_url, fetch_url, user_agent
-from sourcetrace.ingest import load_article
 
 ARTICLE = (Path(__file__).parent / "data" / "article.html").read_bytes()
 

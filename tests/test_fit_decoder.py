@@ -18,7 +18,7 @@ np = pytest.importorskip("numpy")
 import fit_decoder  # noqa: E402
 from polnear_data import BIO_LABELS, GoldArticle, GoldAttribution, word_labels  # noqa: E402
 
-from sourcetrace import attribution_model as am  # noqa: E402
+from sourcetrace.article import attribution_model as am  # noqa: E402
 
 
 def test_the_training_labels_are_the_taggers() -> None:

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sourcetrace import Pipeline, Report
+from sourcetrace.article.ingest import article_from_text
 from sourcetrace.cli import app
-from sourcetrace.ingest import article_from_text
 from sourcetrace.models import (
     Article,
     Attribution,

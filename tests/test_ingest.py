@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from sourcetrace import Pipeline
-from sourcetrace.errors import InputError, UnsupportedLanguageError
-from sourcetrace.fetch import DEFAULT_MAX_BYTES
-from sourcetrace.ingest import (
+from sourcetrace.article.fetch import DEFAULT_MAX_BYTES
+from sourcetrace.article.ingest import (
     MAX_INPUT_BYTES,
     MAX_TEXT_CHARS,
     article_from_bytes,
@@ -20,7 +19,8 @@ from sourcetrace.ingest import (
     load_article,
     registered_domain,
 )
-from sourcetrace.language import detect_language, require_english
+from sourcetrace.article.language import detect_language, require_english
+from sourcetrace.errors import InputError, UnsupportedLanguageError
 
 DATA = Path(__file__).parent / "data"
 
@@ -340,7 +340,7 @@ def test_short_english_with_foreign_names_or_quotes_passes(text: str) -> None:
 
 
 def test_language_names_come_from_the_code() -> None:
-    from sourcetrace.language import language_name
+    from sourcetrace.article.language import language_name
 
     assert [language_name(code) for code in ("id", "he", "uk", "de")] == ["Indonesian", "Hebrew", "Ukrainian", "German"]
     assert language_name("xx") == "xx"

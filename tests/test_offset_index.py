@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 
 from sourcetrace import Pipeline
-from sourcetrace.entities import extract
+from sourcetrace.article.entities import extract
+from sourcetrace.article.nlp import parse
+from sourcetrace.article.offset_index import OffsetIndex
+from sourcetrace.article.segment import build_layout
 from sourcetrace.models import EntityKind
-from sourcetrace.nlp import parse
-from sourcetrace.offset_index import OffsetIndex
-from sourcetrace.segment import build_layout
 
 
 def test_offset_index_matches_a_scan_on_random_ranges() -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sourcetrace.cli_outlets import outlets_app
 from sourcetrace.errors import InputError
 from sourcetrace.models import OutletRole, Report
-from sourcetrace.outlets import LABELS, Outlet, Registry, default_registry, normalise_name
+from sourcetrace.outlets.cli import outlets_app
+from sourcetrace.outlets.registry import LABELS, Outlet, Registry, default_registry, normalise_name
 
 
 def _find(query: str) -> Outlet:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sourcetrace
-from sourcetrace.entities import first_names
+from sourcetrace.article.entities import first_names
 
 
 def _source_of(text: str, pronoun: str) -> sourcetrace.Source:

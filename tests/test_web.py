@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from sourcetrace import Pipeline
-from sourcetrace.web import create_app
+from sourcetrace.web.app import create_app
 
 with warnings.catch_warnings():  # Starlette 1.10 nudges towards httpx2; the pinned httpx works as it is
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
@@ -169,10 +169,10 @@ def test_unknown_outlet_is_a_json_404(client: TestClient) -> None:
 
 
 def test_outlets_come_from_the_registry_module(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    registry = types.ModuleType("sourcetrace.outlets")
+    registry = types.ModuleType("sourcetrace.outlets.registry")
     records = {"reuters": {"id": "reuters", "name": "Reuters", "labels": [{"label": "wire_service"}]}}
     registry.get_outlet = records.get  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sourcetrace.outlets", registry)
+    monkeypatch.setitem(sys.modules, "sourcetrace.outlets.registry", registry)
     assert client.get("/api/outlets/reuters").json()["name"] == "Reuters"
     _error(client.get("/api/outlets/nobody"), 404, "nobody")
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sourcetrace.web import create_app
+from sourcetrace.web.app import create_app
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sourcetrace.article.pipeline import Pipeline
 from sourcetrace.models import Attribution, Report, Voice
-from sourcetrace.pipeline import Pipeline
 
 STORY = "\n".join([
     'Copper hits record as Chile mine talks stall',
@@ -176,7 +176,7 @@ def test_entities_on_wire_copy(headline_report: Report) -> None:  # item 9
 def test_demo_headline_words_are_not_organisations() -> None:  # item 9
     from importlib import resources as files
 
-    from sourcetrace.pipeline import _default_pipeline
+    from sourcetrace.article.pipeline import _default_pipeline
     from sourcetrace.resources import __name__ as resources
 
     text = files.files(resources).joinpath("demo-article.txt").read_text("utf-8")

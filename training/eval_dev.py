@@ -38,7 +38,7 @@ from polnear_accuracy import (  # noqa: E402
 from polnear_data import GoldArticle, load_split  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from sourcetrace import attribution_model as am  # noqa: E402
+from sourcetrace.article import attribution_model as am  # noqa: E402
 
 
 def to_triples(predictions: list[dict]) -> list[Triple]:

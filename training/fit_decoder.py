@@ -6,8 +6,8 @@ Run in the project venv from the repository root, once the tagger it decodes is 
     python training/fit_decoder.py --model ../train-out/x/attribution-tagger-int8.onnx --out ../train-out/x/dec.json
 
 The tagger reads every PolNeAR *train* article (sentences from the harness' sentencizer, as in eval_dev.py); the
-CRF (``sourcetrace.attribution_model.TagDecoder``: emissions linear in the log-probabilities of each word and its
-neighbours, learned transitions) is fitted to the gold BIO tags by minibatch Adam on the exact CRF likelihood,
+CRF (``sourcetrace.article.attribution_model.TagDecoder``: emissions linear in the log-probabilities of each word and
+its neighbours, learned transitions) is fitted to the gold BIO tags by minibatch Adam on the exact CRF likelihood,
 computed with numpy (no torch). Seeded and deterministic on one machine; about 1.5 minutes of tagging and 0.5 of
 fitting on 2 CPU cores. Dev is not read: score the result with ``eval_dev.py --decoder``.
 """
@@ -31,7 +31,7 @@ from polnear_data import load_split, word_labels  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import track  # noqa: E402
 
-from sourcetrace import attribution_model as am  # noqa: E402
+from sourcetrace.article import attribution_model as am  # noqa: E402
 
 MODELS = REPO / "src" / "sourcetrace" / "resources" / "models"
 

@@ -28,7 +28,7 @@ from rich.table import Table  # noqa: E402
 def model_phase():  # type: ignore[no-untyped-def]
     import spacy
 
-    from sourcetrace import attribution_model as am
+    from sourcetrace.article import attribution_model as am
 
     am._model()
     blank = spacy.blank("en")
@@ -45,7 +45,7 @@ def model_phase():  # type: ignore[no-untyped-def]
 def both_phase():  # type: ignore[no-untyped-def]
     import spacy
 
-    from sourcetrace import attribution_model as am
+    from sourcetrace.article import attribution_model as am
 
     am._model()
     nlp = spacy.load(speed.MODEL)

@@ -21,9 +21,9 @@ CACHE = REPO / "out" / "stories" / "entities.json.gz"
 
 def entities_of(texts: dict[int, str]) -> dict[int, list[tuple[str, int]]]:
     """(canonical name, mention offset) per named mention, as a stored report would give them."""
-    from sourcetrace import entities
-    from sourcetrace.lexicon import Lexicon
-    from sourcetrace.nlp import load_nlp, normalise_for_parsing
+    from sourcetrace.article import entities
+    from sourcetrace.article.lexicon import Lexicon
+    from sourcetrace.article.nlp import load_nlp, normalise_for_parsing
 
     nlp, lexicon = load_nlp(), Lexicon.load()
     out: dict[int, list[tuple[str, int]]] = {}

@@ -30,7 +30,7 @@ from polnear_accuracy import DEFAULT_DATA, Segmenter  # noqa: E402
 from polnear_data import load_split  # noqa: E402
 from transfer_texts import read_jsonl  # noqa: E402
 
-from sourcetrace import attribution_model as am  # noqa: E402
+from sourcetrace.article import attribution_model as am  # noqa: E402
 
 
 @dataclass

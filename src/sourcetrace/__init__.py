@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from sourcetrace.article.pipeline import Pipeline, analyze
 from sourcetrace.corpus import Corpus
 from sourcetrace.errors import FetchError, InputError, SourcetraceError, UnsupportedLanguageError
 from sourcetrace.models import Article, Attribution, Entity, Report, Sentence, Span, Voice
-from sourcetrace.pipeline import Pipeline, analyze
 
 try:
     __version__ = version("sourcetrace")

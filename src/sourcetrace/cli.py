@@ -1,4 +1,4 @@
-"""The ``sourcetrace`` command line: a thin layer over :mod:`sourcetrace.pipeline` and the renderers."""
+"""The ``sourcetrace`` command line: a thin layer over :mod:`sourcetrace.article.pipeline` and the renderers."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from sourcetrace.cli_outlets import outlets_app
 from sourcetrace.cli_support import errors_as_messages
 from sourcetrace.corpus.cli import corpus_app
 from sourcetrace.models import Article, Report
+from sourcetrace.outlets.cli import outlets_app
 
 app = typer.Typer(
     help="sourcetrace reads news the way a careful fact-checker does: who claims what, through whom, "
@@ -30,7 +30,7 @@ app = typer.Typer(
 def _print_version(value: bool) -> None:
     if value:
         from sourcetrace import __version__
-        from sourcetrace.nlp import MODEL_NAME, MODEL_VERSION
+        from sourcetrace.article.nlp import MODEL_NAME, MODEL_VERSION
 
         sys.stdout.write(f"sourcetrace {__version__} (spaCy model {MODEL_NAME} {MODEL_VERSION})\n")
         raise typer.Exit()
@@ -80,8 +80,8 @@ def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
 
 def _analyze(article_loader: Callable[[], Article], fmt: OutputFormat, output: Path | None,
              registries: list[Path] | None = None, learned: bool = True) -> None:
-    from sourcetrace.outlets import Registry, default_registry
-    from sourcetrace.pipeline import Pipeline
+    from sourcetrace.article.pipeline import Pipeline
+    from sourcetrace.outlets.registry import Registry, default_registry
 
     with Console(stderr=True).status("Loading models and analysing…", spinner="dots"):
         registry = Registry.load(extra=registries) if registries else default_registry()
@@ -115,7 +115,7 @@ def analyze(
     ] = False,
 ) -> None:
     """Analyse one article (plain text or HTML) and report attributions, voices and entities."""
-    from sourcetrace.ingest import load_article
+    from sourcetrace.article.ingest import load_article
 
     _analyze(lambda: load_article(source, allow_private=allow_private, url=url, title=title, site=site),
              fmt, output, registry, learned=not rules_only)
@@ -132,7 +132,7 @@ def demo(
 ) -> None:
     """Analyse the bundled demo article (a 2015 usdefensewatch.com blog post, see its README) and trace its
     passages in the bundled demo corpus (wire items and reposts written for the purpose)."""
-    from sourcetrace.ingest import article_from_text
+    from sourcetrace.article.ingest import article_from_text
 
     text = resources.files("sourcetrace.resources").joinpath("demo-article.txt").read_text("utf-8")
     if not corpus:
@@ -158,7 +158,7 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Report.model_json_schema(), indent=2) + "\n")
 
 
-# issue 5: the web app (web.py)
+# issue 5: the web app (web/app.py)
 @app.command()
 @errors_as_messages
 def serve(
@@ -183,7 +183,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web app: a form for text, files and URLs that answers with the HTML report, and a JSON API."""
-    from sourcetrace.web import serve as run_server
+    from sourcetrace.web.app import serve as run_server
 
     run_server(host, port, allow_private=allow_private, workers=workers, time_limit=time_limit,
                queue_wait=queue_wait, db=str(db) if db is not None else None)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sourcetrace import Pipeline
 from sourcetrace.corpus import StoreError
 from sourcetrace.corpus.web import corpus_router
-from sourcetrace.web import create_app
+from sourcetrace.web.app import create_app
 
 from .corpus_batch import Added
 

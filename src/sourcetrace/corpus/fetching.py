@@ -1,8 +1,8 @@
-"""Fetching the URLs of a ``--urls`` list: the safe fetch of :mod:`sourcetrace.fetch`, a few at a time, politely.
+"""Fetching the URLs of a ``--urls`` list: the safe fetch of :mod:`sourcetrace.article.fetch`, a few at a time.
 
 Politeness: requests to one host start at least ``host_delay`` seconds apart (one second by default), however
 many fetcher threads there are; different hosts are fetched in parallel. Every URL goes through
-:func:`sourcetrace.fetch.fetch_url`, so private and loopback addresses are refused (every redirect re-checked)
+:func:`sourcetrace.article.fetch.fetch_url`, so private and loopback addresses are refused (every redirect re-checked)
 unless ``allow_private``. A page that cannot be fetched becomes a :class:`~sourcetrace.corpus.sources.Failure`
 with the fetch error's one-line reason.
 """
@@ -41,8 +41,8 @@ class HostGate:
 
 
 def fetch_task(task: Task, gate: HostGate, *, allow_private: bool) -> Item:
-    from sourcetrace.fetch import fetch_url
-    from sourcetrace.ingest import MAX_INPUT_BYTES
+    from sourcetrace.article.fetch import fetch_url
+    from sourcetrace.article.ingest import MAX_INPUT_BYTES
 
     url = task.url or ""
     try:

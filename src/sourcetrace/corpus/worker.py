@@ -1,6 +1,6 @@
 """One worker's job: a task in, an :class:`Outcome` out (a store row, a duplicate, or a one-line error).
 
-A worker process loads one :class:`~sourcetrace.pipeline.Pipeline` at start and keeps it; it reads the store
+A worker process loads one :class:`~sourcetrace.article.pipeline.Pipeline` at start and keeps it; it reads the store
 (read-only, which WAL allows beside the writer) to skip an article already stored under the same content hash
 or URL before spending an analysis on it. Only the main process writes. Every failure of one article is caught
 here and becomes its error record: nothing an input contains stops the run.
@@ -28,7 +28,7 @@ from sourcetrace.errors import FetchError, InputError, SourcetraceError, Unsuppo
 from sourcetrace.models import Article
 
 if TYPE_CHECKING:
-    from sourcetrace.pipeline import Pipeline
+    from sourcetrace.article.pipeline import Pipeline
 
 
 DEFAULT_TIME_LIMIT = 300.0  # seconds for one article; a 1,000,000-character text takes about a minute
@@ -103,7 +103,7 @@ class Analyzer:
     def pipeline(self) -> Pipeline:
         """Loaded on first use: a rerun with nothing left to do never loads the models."""
         if self._pipeline is None:
-            from sourcetrace.pipeline import Pipeline
+            from sourcetrace.article.pipeline import Pipeline
 
             self._pipeline = Pipeline(learned_attribution=self._learned)
         return self._pipeline
@@ -141,7 +141,7 @@ class Analyzer:
                            seconds=time.perf_counter() - started)
 
     def _article(self, task: Task) -> tuple[Article, Metadata]:
-        from sourcetrace.ingest import article_from_bytes, article_from_text, registered_domain
+        from sourcetrace.article.ingest import article_from_bytes, article_from_text, registered_domain
 
         site = registered_domain(task.outlet) if task.outlet and "." in task.outlet else None
         markup: str | None = None
@@ -191,7 +191,7 @@ class Analyzer:
 
 
 def _read_file(path: str) -> bytes:
-    from sourcetrace.ingest import MAX_INPUT_BYTES
+    from sourcetrace.article.ingest import MAX_INPUT_BYTES
 
     try:
         with open(path, "rb") as handle:

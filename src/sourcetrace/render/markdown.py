@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sourcetrace.models import Report, Voice
-from sourcetrace.outlets import label_summary
+from sourcetrace.outlets.registry import label_summary
 from sourcetrace.render import VOICE_LABELS, chain_label, content_label, source_label
 
 

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sourcetrace.models import Report, Voice
-from sourcetrace.outlets import label_summary
+from sourcetrace.outlets.registry import label_summary
 from sourcetrace.render import VOICE_LABELS, chain_label, content_label, source_label
 
 VOICE_STYLES = {

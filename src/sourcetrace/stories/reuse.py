@@ -38,8 +38,8 @@ from urllib.parse import urlsplit
 import numpy as np
 from numpy.typing import NDArray
 
+from sourcetrace.article.segment import find_paragraphs, find_quotes
 from sourcetrace.corpus.store import Store, now
-from sourcetrace.segment import find_paragraphs, find_quotes
 from sourcetrace.stories.align import Match, Tokens, align, fingerprint, tokenize
 
 WORDS = re.compile(r"\w+")
@@ -157,7 +157,7 @@ def _host(article: ArticleMeta) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _registry_names(host: str) -> tuple[str, tuple[str, ...]] | None:
-    from sourcetrace.outlets import default_registry
+    from sourcetrace.outlets.registry import default_registry
 
     outlet = default_registry().lookup_domain(host)
     return (outlet.name, tuple(outlet.aliases)) if outlet else None

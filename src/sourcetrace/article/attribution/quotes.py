@@ -3,8 +3,8 @@ has claimed yet, which continue the nearest earlier speaker's quotation."""
 
 from __future__ import annotations
 
-from sourcetrace.attribution.spans import trim
-from sourcetrace.attribution.state import COLON_SPEAKER, Draft, DraftIndex, ExtractionState
+from sourcetrace.article.attribution.spans import trim
+from sourcetrace.article.attribution.state import COLON_SPEAKER, Draft, DraftIndex, ExtractionState
 from sourcetrace.models import CueType, EntityKind
 
 

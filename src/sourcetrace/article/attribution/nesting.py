@@ -4,7 +4,7 @@ the outer speaker."""
 
 from __future__ import annotations
 
-from sourcetrace.attribution.state import Draft, DraftIndex, ExtractionState
+from sourcetrace.article.attribution.state import Draft, DraftIndex, ExtractionState
 from sourcetrace.models import CueType
 
 

@@ -7,20 +7,20 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc
 
-from sourcetrace.attribution.according_to import attach_conduits
-from sourcetrace.attribution.build import build_attribution
-from sourcetrace.attribution.conduit_phrases import conduit_phrases
-from sourcetrace.attribution.nesting import nest
-from sourcetrace.attribution.paragraphs import within_paragraphs
-from sourcetrace.attribution.quotes import colon_speakers, continue_quotes
-from sourcetrace.attribution.speakers import resolve_speakers
-from sourcetrace.attribution.state import ExtractionState, SpeakerResolutions
-from sourcetrace.attribution.tagger import add_learned
-from sourcetrace.attribution.verb_cues import verb_cues
-from sourcetrace.entities import EntityIndex
-from sourcetrace.lexicon import Lexicon
+from sourcetrace.article.attribution.according_to import attach_conduits
+from sourcetrace.article.attribution.build import build_attribution
+from sourcetrace.article.attribution.conduit_phrases import conduit_phrases
+from sourcetrace.article.attribution.nesting import nest
+from sourcetrace.article.attribution.paragraphs import within_paragraphs
+from sourcetrace.article.attribution.quotes import colon_speakers, continue_quotes
+from sourcetrace.article.attribution.speakers import resolve_speakers
+from sourcetrace.article.attribution.state import ExtractionState, SpeakerResolutions
+from sourcetrace.article.attribution.tagger import add_learned
+from sourcetrace.article.attribution.verb_cues import verb_cues
+from sourcetrace.article.entities import EntityIndex
+from sourcetrace.article.lexicon import Lexicon
+from sourcetrace.article.segment import Layout
 from sourcetrace.models import Attribution
-from sourcetrace.segment import Layout
 
 Pass = Callable[[ExtractionState], None]
 

@@ -6,23 +6,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sourcetrace.attribution.nesting import outer_drafts
-from sourcetrace.attribution.spans import agent_of, non_comment, quote_around, without
-from sourcetrace.attribution.state import Draft, DraftIndex, ExtractionState
-from sourcetrace.attribution.verb_cues import source_from_parse
+from sourcetrace.article.attribution.nesting import outer_drafts
+from sourcetrace.article.attribution.spans import agent_of, non_comment, quote_around, without
+from sourcetrace.article.attribution.state import Draft, DraftIndex, ExtractionState
+from sourcetrace.article.attribution.verb_cues import source_from_parse
+from sourcetrace.article.offset_index import OffsetIndex
+from sourcetrace.article.segment import SentenceUnit
 from sourcetrace.models import CueType
-from sourcetrace.offset_index import OffsetIndex
-from sourcetrace.segment import SentenceUnit
 
 if TYPE_CHECKING:
-    from sourcetrace.attribution_model import TaggedAttribution, Tagging
+    from sourcetrace.article.attribution_model import TaggedAttribution, Tagging
 
 
 def add_learned(st: ExtractionState) -> None:
     """Rules keep what they found (they carry conduits, nesting and quote continuation); the tagger adds
     attributions whose cue no rule found, unless it sits on a conduit phrase or inside a rule's quote, and
     vets the rules' own top-level finds (:func:`is_unconfirmed`)."""
-    from sourcetrace.attribution_model import tag
+    from sourcetrace.article.attribution_model import tag
 
     tagging = tag(st.text, [(u.start, u.end) for u in st.layout.sentences])
     rules = DraftIndex(st.drafts)

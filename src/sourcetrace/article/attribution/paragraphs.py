@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sourcetrace.attribution.spans import quote_around, trim
-from sourcetrace.attribution.state import ExtractionState
+from sourcetrace.article.attribution.spans import quote_around, trim
+from sourcetrace.article.attribution.state import ExtractionState
 
 
 def within_paragraphs(st: ExtractionState) -> None:

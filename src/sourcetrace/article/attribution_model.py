@@ -26,8 +26,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from sourcetrace.article.offset_index import OffsetIndex
 from sourcetrace.errors import ResourceError
-from sourcetrace.offset_index import OffsetIndex
 
 MODEL_FILE = "attribution-tagger-int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from sourcetrace.entities import EntityIndex
-from sourcetrace.lexicon import Lexicon
+from sourcetrace.article.entities import EntityIndex
+from sourcetrace.article.lexicon import Lexicon
+from sourcetrace.article.offset_index import OffsetIndex
+from sourcetrace.article.segment import Layout, SentenceUnit
 from sourcetrace.models import CueType
-from sourcetrace.offset_index import OffsetIndex
-from sourcetrace.segment import Layout, SentenceUnit
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 CONTENT_DEPS = {"ccomp", "xcomp", "parataxis"}

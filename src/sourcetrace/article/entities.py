@@ -1,6 +1,6 @@
 """Entity mentions and their canonicalisation: one entity per real-world thing, with every mention.
 
-Mentions come from spaCy's NER plus the gazetteer rules added in :mod:`sourcetrace.nlp`. They are merged
+Mentions come from spaCy's NER plus the gazetteer rules added in :mod:`sourcetrace.article.nlp`. They are merged
 by gazetteer id (ISIS = ISIL = Islamic State), by normalised name, by acronym, and, for people, by a
 fuzzy surname match with compatible first names (Hakem al-Zameli = al-Zameli = Hakem al-Zamli).
 """
@@ -19,10 +19,10 @@ from rapidfuzz import fuzz, process
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from sourcetrace.lexicon import Lexicon
+from sourcetrace.article.lexicon import Lexicon
+from sourcetrace.article.nlp import gazetteer_names
+from sourcetrace.article.offset_index import OffsetIndex
 from sourcetrace.models import Entity, EntityKind, Mention, Span
-from sourcetrace.nlp import gazetteer_names
-from sourcetrace.offset_index import OffsetIndex
 
 _KIND_BY_LABEL = {
     "PERSON": EntityKind.PERSON,

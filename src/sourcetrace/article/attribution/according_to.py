@@ -3,10 +3,10 @@ cue in its clause, and the sources that "citing Y" / "which cited Y" put first i
 
 from __future__ import annotations
 
-from sourcetrace.attribution.spans import extend_over_quotes, trim
-from sourcetrace.attribution.state import ConduitPhrase, Draft, ExtractionState
+from sourcetrace.article.attribution.spans import extend_over_quotes, trim
+from sourcetrace.article.attribution.state import ConduitPhrase, Draft, ExtractionState
+from sourcetrace.article.segment import SentenceUnit
 from sourcetrace.models import CueType
-from sourcetrace.segment import SentenceUnit
 
 
 def attach_conduits(st: ExtractionState, unit: SentenceUnit, phrases: list[ConduitPhrase]) -> None:

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sourcetrace.errors import SourcetraceError
-from sourcetrace.outlets import LABELS, Outlet, Registry, default_registry
+from sourcetrace.outlets.registry import LABELS, Outlet, Registry, default_registry
 
 outlets_app = typer.Typer(
     help="Look outlets up in the source registry: names, domains, and every label with the registry that gives it.",

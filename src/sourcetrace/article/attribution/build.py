@@ -3,8 +3,8 @@ outlet told, the outer speakers of a nested claim) in chain order, and PolNeAR's
 
 from __future__ import annotations
 
-from sourcetrace.attribution.spans import outlet_name
-from sourcetrace.attribution.state import COLON_AFTER, Draft, ExtractionState
+from sourcetrace.article.attribution.spans import outlet_name
+from sourcetrace.article.attribution.state import COLON_AFTER, Draft, ExtractionState
 from sourcetrace.models import Attribution, AttributionKind, Conduit, EntityKind, Source, SourceType, Span
 
 

@@ -8,10 +8,10 @@ import re
 
 from spacy.tokens import Token
 
-from sourcetrace.attribution.state import SUBJECT_DEPS, TRAILING, ConduitPhrase, ExtractionState
-from sourcetrace.entities import clean_name
+from sourcetrace.article.attribution.state import SUBJECT_DEPS, TRAILING, ConduitPhrase, ExtractionState
+from sourcetrace.article.entities import clean_name
+from sourcetrace.article.segment import Quote
 from sourcetrace.models import EntityKind
-from sourcetrace.segment import Quote
 
 
 def trim(st: ExtractionState, start: int, end: int) -> tuple[int, int]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sourcetrace.entities import EntityIndex
+from sourcetrace.article.entities import EntityIndex
 from sourcetrace.models import Article, Attribution, EntityKind, OutletLink, OutletRole
-from sourcetrace.outlets import Outlet, Registry
+from sourcetrace.outlets.registry import Outlet, Registry
 
 
 def _link(outlet: Outlet | None, name: str) -> OutletLink:

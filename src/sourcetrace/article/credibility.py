@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from sourcetrace.entities import EntityIndex
-from sourcetrace.lexicon import Lexicon
+from sourcetrace.article.entities import EntityIndex
+from sourcetrace.article.lexicon import Lexicon
 from sourcetrace.models import (
     Article,
     Attribution,

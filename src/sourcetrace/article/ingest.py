@@ -136,7 +136,7 @@ def load_article(source: str, *, allow_private: bool = False, url: str | None = 
     redirects is the article's URL unless ``url`` is given.
     """
     if _URL_SCHEME.match(source):
-        from sourcetrace.fetch import fetch_url  # httpx is only needed for URLs
+        from sourcetrace.article.fetch import fetch_url  # httpx is only needed for URLs
 
         page = fetch_url(source, allow_private=allow_private, max_bytes=MAX_INPUT_BYTES)
         return article_from_bytes(page.data, url=url or page.url, content_type=page.content_type,

@@ -41,7 +41,7 @@ class WorkerFailed(SourcetraceError):
 
 def _work(connection: Connection, options: dict[str, Any]) -> None:
     """The worker's loop: load a pipeline, then analyse one article per message until told to stop."""
-    from sourcetrace.pipeline import Pipeline
+    from sourcetrace.article.pipeline import Pipeline
 
     try:
         pipeline = Pipeline(**options)

@@ -10,9 +10,9 @@ from collections import Counter
 
 from spacy.tokens import Token
 
-from sourcetrace.attribution.build import with_closing_comma
-from sourcetrace.attribution.spans import noun_phrase, quote_around, trim
-from sourcetrace.attribution.state import (
+from sourcetrace.article.attribution.build import with_closing_comma
+from sourcetrace.article.attribution.spans import noun_phrase, quote_around, trim
+from sourcetrace.article.attribution.state import (
     PRONOUNS_PLURAL,
     PRONOUNS_RELATIVE,
     PRONOUNS_RESOLVED,
@@ -21,7 +21,7 @@ from sourcetrace.attribution.state import (
     DraftIndex,
     ExtractionState,
 )
-from sourcetrace.entities import clean_name, first_names
+from sourcetrace.article.entities import clean_name, first_names
 from sourcetrace.models import EntityKind, Source, SourceType, Span
 
 

@@ -5,7 +5,7 @@ self-contained HTML report as ``--format html``; ``POST /api/analyze`` answers w
 
 Choices worth knowing:
 
-* Analyses run in a pool of worker processes (``serve --workers N``, :mod:`sourcetrace.workers`), each with
+* Analyses run in a pool of worker processes (``serve --workers N``, :mod:`sourcetrace.web.workers`), each with
   its models loaded once at start-up, so one long article never holds the other requests: a request that
   finds every worker busy for ``--queue-wait`` seconds is answered 503, and an analysis that runs over
   ``--time-limit`` seconds is stopped (its worker replaced) and answered 504. Without workers (``workers=0``,
@@ -17,7 +17,7 @@ Choices worth knowing:
   HTML flow) with a status that says whose fault it is; the server keeps serving.
 * URLs are fetched only over http(s) and, unless the server was started with ``--allow-private``, never
   from private, loopback or link-local addresses: the app must not become a way into the network it runs in.
-  A user-supplied URL never reaches :func:`sourcetrace.ingest.load_article`, which would read a local path.
+  A user-supplied URL never reaches :func:`sourcetrace.article.ingest.load_article`, which would read a local path.
 * No page loads anything from elsewhere: the OpenAPI UIs (which pull scripts from a CDN) are off; the
   machine-readable ``/openapi.json`` stays.
 """
@@ -42,10 +42,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sourcetrace.article.pipeline import Pipeline
 from sourcetrace.errors import FetchError, InputError, SourcetraceError, UnsupportedLanguageError
 from sourcetrace.models import Article, Report
-from sourcetrace.pipeline import Pipeline
-from sourcetrace.workers import AnalysisTimeout, ServerBusy, WorkerBug, WorkerPool
+from sourcetrace.web.workers import AnalysisTimeout, ServerBusy, WorkerBug, WorkerPool
 
 MAX_BODY_BYTES = 2_000_000
 # per analysis, in a worker: a long article (50,000 characters) takes a few seconds of one core, the longest
@@ -269,8 +269,8 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
         return answer
 
     def fetch(url: str, title: str | None, site: str | None) -> Article:
-        from sourcetrace.fetch import check_url, fetch_url
-        from sourcetrace.ingest import article_from_bytes
+        from sourcetrace.article.fetch import check_url, fetch_url
+        from sourcetrace.article.ingest import article_from_bytes
 
         try:
             check_url(url, allow_private=allow_private)
@@ -291,7 +291,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
         return article_from_bytes(page.data, url=page.url, content_type=page.content_type, title=title, site=site)
 
     def from_text(text: str, url: str | None, title: str | None, site: str | None) -> Article:
-        from sourcetrace.ingest import MAX_TEXT_CHARS, article_from_text
+        from sourcetrace.article.ingest import MAX_TEXT_CHARS, article_from_text
 
         if len(text) > MAX_TEXT_CHARS:
             raise RequestTooLarge(f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
@@ -343,7 +343,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
         upload = form.get("file")
         try:
             if isinstance(upload, UploadFile) and upload.filename:
-                from sourcetrace.ingest import article_from_bytes
+                from sourcetrace.article.ingest import article_from_bytes
 
                 data = await upload.read()
                 article = await run_in_threadpool(article_from_bytes, data, url=url or None,
@@ -405,7 +405,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
 
 
 def _not_json_message(body: bytes, content_type: str | None) -> str:
-    from sourcetrace.ingest import _binary_kind
+    from sourcetrace.article.ingest import _binary_kind
 
     kind = _binary_kind(body)
     what = (f"looks like a binary file{f' ({kind})' if kind else ''}" if kind is not None
@@ -423,11 +423,11 @@ def _report_schema() -> dict[str, Any]:
 def _outlet(outlet_id: str) -> object | None:
     """The registry's record for ``outlet_id``, or None when it is unknown or no registry is installed.
 
-    The contract with :mod:`sourcetrace.outlets`: ``get_outlet(outlet_id)`` returns a pydantic model or a
+    The contract with :mod:`sourcetrace.outlets.registry`: ``get_outlet(outlet_id)`` returns a pydantic model or a
     JSON-able dict, and None or KeyError for an unknown id.
     """
     try:
-        registry = importlib.import_module("sourcetrace.outlets")
+        registry = importlib.import_module("sourcetrace.outlets.registry")
     except ImportError:
         return None
     lookup = getattr(registry, "get_outlet", None)

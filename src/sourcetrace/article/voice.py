@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-from sourcetrace.lexicon import Lexicon
+from sourcetrace.article.lexicon import Lexicon
+from sourcetrace.article.offset_index import OffsetIndex
+from sourcetrace.article.segment import Layout, SentenceUnit
 from sourcetrace.models import (
     Article,
     Attribution,
@@ -22,8 +24,6 @@ from sourcetrace.models import (
     Voice,
     VoiceShare,
 )
-from sourcetrace.offset_index import OffsetIndex
-from sourcetrace.segment import Layout, SentenceUnit
 
 _FINITE_END = re.compile(r"[.!?…][\"”’)]*$")
 OPINION_THRESHOLD = 2

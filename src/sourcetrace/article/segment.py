@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from sourcetrace.offset_index import OffsetIndex
+from sourcetrace.article.offset_index import OffsetIndex
 
 OPENING_DOUBLE = "“„«"
 CLOSING_DOUBLE = "”»"

@@ -7,7 +7,7 @@ import itertools
 
 from spacy.tokens import Token
 
-from sourcetrace.attribution.spans import (
+from sourcetrace.article.attribution.spans import (
     agent_of,
     content_limit,
     extend_over_quotes,
@@ -21,7 +21,7 @@ from sourcetrace.attribution.spans import (
     trim,
     without,
 )
-from sourcetrace.attribution.state import (
+from sourcetrace.article.attribution.state import (
     ADDRESSEE_VERBS,
     CONTENT_DEPS,
     PASSIVE_SPEAKERS,
@@ -32,8 +32,8 @@ from sourcetrace.attribution.state import (
     DraftIndex,
     ExtractionState,
 )
+from sourcetrace.article.segment import SentenceUnit
 from sourcetrace.models import CueType
-from sourcetrace.segment import SentenceUnit
 
 
 def cue_type_of(st: ExtractionState, token: Token) -> CueType | None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
-from sourcetrace.attribution.spans import is_outlet, noun_phrase, source_like, subject_of, trim
-from sourcetrace.attribution.state import PRONOUNS_RELATIVE, ConduitPhrase, ExtractionState
+from sourcetrace.article.attribution.spans import is_outlet, noun_phrase, source_like, subject_of, trim
+from sourcetrace.article.attribution.state import PRONOUNS_RELATIVE, ConduitPhrase, ExtractionState
 
 
 def conduit_phrases(st: ExtractionState, sent: SpacySpan) -> list[ConduitPhrase]:

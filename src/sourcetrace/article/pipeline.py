@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sourcetrace import attribution, credibility, entities, outlet_links, voice
-from sourcetrace.ingest import article_from_text
-from sourcetrace.language import require_english
-from sourcetrace.lexicon import Lexicon
+from sourcetrace.article import attribution, credibility, entities, voice
+from sourcetrace.article.ingest import article_from_text
+from sourcetrace.article.language import require_english
+from sourcetrace.article.lexicon import Lexicon
+from sourcetrace.article.nlp import MODEL_NAME, MODEL_VERSION, load_nlp, normalise_for_parsing, parse
+from sourcetrace.article.segment import build_layout
 from sourcetrace.models import Article, Report
-from sourcetrace.nlp import MODEL_NAME, MODEL_VERSION, load_nlp, normalise_for_parsing, parse
-from sourcetrace.outlets import Registry, default_registry
-from sourcetrace.segment import build_layout
+from sourcetrace.outlets import links as outlet_links
+from sourcetrace.outlets.registry import Registry, default_registry
 
 
 @dataclass

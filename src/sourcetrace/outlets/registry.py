@@ -23,8 +23,8 @@ from typing import Any, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from sourcetrace.article.ingest import registered_domain
 from sourcetrace.errors import InputError, ResourceError
-from sourcetrace.ingest import registered_domain
 from sourcetrace.models import RegistryLabel
 
 __all__ = [

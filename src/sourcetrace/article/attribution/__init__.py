@@ -16,9 +16,9 @@ Then ``speakers`` resolves each source (a stage of its own, returning ``SpeakerR
 the ``Attribution`` models. ``spans`` holds the helpers they share, ``state`` the state.
 """
 
-from sourcetrace.attribution.extractor import PASSES, extract, passes, run, sentence_passes
-from sourcetrace.attribution.speakers import resolve_speakers
-from sourcetrace.attribution.state import ExtractionState, SpeakerResolutions
+from sourcetrace.article.attribution.extractor import PASSES, extract, passes, run, sentence_passes
+from sourcetrace.article.attribution.speakers import resolve_speakers
+from sourcetrace.article.attribution.state import ExtractionState, SpeakerResolutions
 
 __all__ = [
     "PASSES",
