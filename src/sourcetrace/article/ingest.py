@@ -147,10 +147,11 @@ def load_article(source: str, *, allow_private: bool = False, url: str | None = 
             raise InputError(f"standard input is more than {MAX_INPUT_BYTES:,} bytes; sourcetrace reads at most "
                              f"{MAX_INPUT_BYTES:,} bytes (pass a single article)")
         return article_from_bytes(data, url=url, title=title, site=site)
-    return article_from_bytes(_read_file(source), url=url, title=title, site=site)
+    return article_from_bytes(read_article_file(source), url=url, title=title, site=site)
 
 
-def _read_file(source: str) -> bytes:
+def read_article_file(source: str) -> bytes:
+    """The bytes of one article file, refused in one line when missing, a directory, unreadable or too large."""
     path = Path(source)
     try:
         if not path.exists():

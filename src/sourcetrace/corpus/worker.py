@@ -141,7 +141,12 @@ class Analyzer:
                            seconds=time.perf_counter() - started)
 
     def _article(self, task: Task) -> tuple[Article, Metadata]:
-        from sourcetrace.article.ingest import article_from_bytes, article_from_text, registered_domain
+        from sourcetrace.article.ingest import (
+            article_from_bytes,
+            article_from_text,
+            read_article_file,
+            registered_domain,
+        )
 
         site = registered_domain(task.outlet) if task.outlet and "." in task.outlet else None
         markup: str | None = None
@@ -150,7 +155,7 @@ class Analyzer:
             return self._stored(task)
         if task.kind == "file":
             file_name = Path(task.path or "").name
-            data = _read_file(task.path or "")
+            data = read_article_file(task.path or "")
             article = article_from_bytes(data, url=task.url, title=task.title, site=site)
             if article.input_format == "html":
                 markup = data.decode("utf-8", "replace")
@@ -188,20 +193,6 @@ class Analyzer:
         article = decode_report(row[1], row[0]).article
         return article, Metadata(external_id=row[2], url=article.url, title=article.title, outlet=row[3],
                                  published=row[4], date_source=row[5], crawl_date=row[6])
-
-
-def _read_file(path: str) -> bytes:
-    from sourcetrace.article.ingest import MAX_INPUT_BYTES
-
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {(error.strerror or str(error)).lower()}") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"the file is more than {MAX_INPUT_BYTES:,} bytes; sourcetrace reads at most "
-                         f"{MAX_INPUT_BYTES:,} bytes per article")
-    return data
 
 
 def _one_line(error: BaseException) -> str:
