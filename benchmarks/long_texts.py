@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     from sourcetrace.article.nlp import MODEL_NAME, load_nlp, parse
 
     nlp = load_nlp()
-    pipeline = Pipeline(nlp=nlp)
+    pipeline = Pipeline()  # its spaCy pipeline is nlp: both are the process's shared bundle's
     longest = max(len(text) for text in texts.values())
     # spaCy refuses texts longer than nlp.max_length (E088); sourcetrace refuses them first, in ingest
     print(f"spaCy nlp.max_length {nlp.max_length:,}; sourcetrace MAX_TEXT_CHARS {MAX_TEXT_CHARS:,}; "

@@ -10,6 +10,7 @@ from importlib import resources
 import pytest
 
 from sourcetrace.article import attribution_model as am
+from sourcetrace.article import resources as article_resources
 from sourcetrace.errors import ResourceError
 
 np = pytest.importorskip("numpy")
@@ -141,7 +142,8 @@ def test_the_model_ships_as_package_data_within_the_size_budget() -> None:
 def test_a_missing_model_fails_with_a_fix_it_message(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("onnxruntime")  # without it, the message names the missing package instead
     monkeypatch.setattr(am, "MODEL_FILE", "no-such-model.onnx")
-    monkeypatch.setattr(am, "_MODELS", [])
+    # a fresh resource bundle: no tagger loaded yet
+    monkeypatch.setattr(article_resources, "load_resources", article_resources.Resources)
     with pytest.raises(ResourceError, match=r"train_attribution\.py"):
         am.predict_attributions("She said it rained.", [(0, 19)])
 

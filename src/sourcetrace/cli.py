@@ -81,12 +81,15 @@ def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
 def _analyze(article_loader: Callable[[], Article], fmt: OutputFormat, output: Path | None,
              registries: list[Path] | None = None, learned: bool = True) -> None:
     from sourcetrace.article.pipeline import Pipeline
-    from sourcetrace.outlets.registry import Registry, default_registry
+    from sourcetrace.article.resources import load_resources
+    from sourcetrace.outlets.registry import Registry
 
     with Console(stderr=True).status("Loading models and analysing…", spinner="dots"):
-        registry = Registry.load(extra=registries) if registries else default_registry()
+        resources = load_resources()
+        if registries:
+            resources = resources.with_overrides(registry=Registry.load(extra=registries))
         article = article_loader()
-        report = Pipeline(registry=registry, learned_attribution=learned).analyze_article(article)
+        report = Pipeline(resources=resources, learned_attribution=learned).analyze_article(article)
     _emit(report, fmt, output)
 
 

@@ -19,10 +19,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -144,15 +142,11 @@ class _Model:
         return words, probs
 
 
-_LOCK = threading.Lock()
-_MODELS: list[_Model] = []
-
-
 def _model() -> _Model:
-    with _LOCK:
-        if not _MODELS:
-            _MODELS.append(_Model())
-        return _MODELS[0]
+    """The tagger, loaded once per process (the process's resource bundle)."""
+    from sourcetrace.article.resources import load_resources
+
+    return load_resources().tagger
 
 
 @dataclass(frozen=True)
@@ -228,9 +222,15 @@ class TagDecoder:
         return tags[::-1]
 
 
-@lru_cache(maxsize=1)
 def shipped_decoder() -> TagDecoder:
-    """The decoder fitted to the shipped tagger (package data, read once)."""
+    """The decoder fitted to the shipped tagger (package data, read once: the process's resource bundle)."""
+    from sourcetrace.article.resources import load_resources
+
+    return load_resources().decoder
+
+
+def read_shipped_decoder() -> TagDecoder:
+    """The decoder fitted to the shipped tagger, read from package data (uncached: use shipped_decoder)."""
     path = resources.files("sourcetrace.resources").joinpath("models").joinpath(DECODER_FILE)
     if not path.is_file():
         raise ResourceError(f"attribution decoder file missing: {path}. Reinstall sourcetrace, or rebuild it with "

@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
@@ -43,9 +43,16 @@ _SURNAME_PARTICLE = re.compile(r"^(al|el|ad|as|ash|ben|bin|ibn|abu|van|von|de|da
 _TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$")
 
 
-@lru_cache(maxsize=1)
 def first_names() -> dict[str, str]:
-    """First name (lower case) → "female" / "male", for names that are at least 95 % one sex in US records."""
+    """First name (lower case) → "female" / "male", for names that are at least 95 % one sex in US records
+    (from the process's resource bundle)."""
+    from sourcetrace.article.resources import load_resources
+
+    return load_resources().first_names
+
+
+def read_first_names() -> dict[str, str]:
+    """The first-names table, read from package data (uncached: use :func:`first_names`)."""
     raw = resources.files("sourcetrace.resources").joinpath("first_names.json.gz").read_bytes()
     data = json.loads(gzip.decompress(raw))
     return {name: sex for sex in ("female", "male") for name in data[sex]}

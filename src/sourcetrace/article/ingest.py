@@ -13,7 +13,6 @@ import codecs
 import re
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -66,8 +65,14 @@ _BYLINE = re.compile(
 _PROSE_END = re.compile(r"[.!?:;\"”’')\]]$")
 
 
-@lru_cache(maxsize=1)
 def _domain_extractor() -> tldextract.TLDExtract:
+    from sourcetrace.article.resources import load_resources
+
+    return load_resources().domain_extractor
+
+
+def build_domain_extractor() -> tldextract.TLDExtract:
+    """A new domain extractor (uncached: the process's resource bundle holds the shared one)."""
     return tldextract.TLDExtract(suffix_list_urls=())  # the bundled public-suffix snapshot, never the network
 
 

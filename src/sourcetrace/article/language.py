@@ -13,23 +13,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+from sourcetrace.article.options import Options
 from sourcetrace.errors import UnsupportedLanguageError
 
 SAMPLE_CHARS = 3000
 MIN_LETTERS = 80  # letters of narration outside names and quotations; below this a headline or name list fools it
 MIN_CONFIDENCE = 0.9  # lingua's confidence needed to name a language (or, summed, two close neighbours)
 MAX_ENGLISH_CHANCE = 0.01  # a text English has even this chance of being is never refused
-MAX_ENGLISH_FUNCTION_WORDS = 0.12  # prose with more English function words than this is English enough
-# A short text (a paragraph pasted on its own) is judged by its words without capitals, as a long one is, but
-# needs only this many of them, and not one English function word among them.
-MIN_SHORT_WORDS = 6
-# Letters of narration in a script other than Latin: at least this many, and most of the letters, and the text
-# is not English whatever its length (scripts are unambiguous where Latin-script names are not).
-MIN_SCRIPT_LETTERS = 10
+# The other thresholds require_english decides by are Options fields (article/options.py). A short text (a
+# paragraph pasted on its own) is judged by its words without capitals, as a long one is, but needs only
+# ``min_short_words`` of them, and not one English function word among them; letters of narration in a script
+# other than Latin, at least ``min_script_letters`` and most of the letters, make the text not English whatever
+# its length (scripts are unambiguous where Latin-script names are not).
 
 UNDETERMINED = "und"  # BCP 47's code for "no language could be determined"
 
@@ -48,8 +46,14 @@ _ENGLISH_FUNCTION_WORDS = frozenset({
 })
 
 
-@cache
 def _detector() -> LanguageDetector:
+    from sourcetrace.article.resources import load_resources
+
+    return load_resources().language_detector
+
+
+def build_detector() -> LanguageDetector:
+    """A new lingua detector (uncached: the process's resource bundle holds the shared one)."""
     # No news is published in Latin or Esperanto, and their trigrams are what English headlines and code fragments
     # most often resemble.
     return (
@@ -173,7 +177,7 @@ def _not_english(sample: str) -> UnsupportedLanguageError | None:
     return UnsupportedLanguageError(f"the article appears to be {where}; sourcetrace supports only English articles")
 
 
-def require_english(text: str) -> None:
+def require_english(text: str, options: Options | None = None) -> None:
     """Refuse text that is confidently not English; anything doubtful is let through.
 
     A false refusal stops the user cold while a false pass only yields a poor report, so the bar is high and
@@ -183,14 +187,15 @@ def require_english(text: str) -> None:
     - narration mostly in a script other than Latin (Cyrillic, Hebrew, Devanagari, kana, Hangul…): not English,
       however short;
     - Latin-script narration with at least :data:`MIN_LETTERS` letters in words without capitals: few English
-      function words, and lingua sure it is another language (or one of two close neighbours) and English has
-      less than :data:`MAX_ENGLISH_CHANCE`;
-    - a short Latin-script paragraph: at least :data:`MIN_SHORT_WORDS` words without capitals, not one of them a
-      common English function word, and lingua as sure of them.
+      function words (a share of at most ``options.max_english_function_words``), and lingua sure it is
+      another language (or one of two close neighbours) and English has less than :data:`MAX_ENGLISH_CHANCE`;
+    - a short Latin-script paragraph: at least ``options.min_short_words`` words without capitals, not one of
+      them a common English function word, and lingua as sure of them.
     """
+    options = options or Options()
     narration = _narration(text)
     other_script, letters = _non_latin_letters(narration)
-    if other_script >= MIN_SCRIPT_LETTERS and other_script * 2 > letters:
+    if other_script >= options.min_script_letters and other_script * 2 > letters:
         raise _not_english(narration) or UnsupportedLanguageError(
             "the article is not in English (most of its letters are not Latin script); "
             "sourcetrace supports only English articles"
@@ -198,10 +203,10 @@ def require_english(text: str) -> None:
     refusal: UnsupportedLanguageError | None
     lowercase = _lowercase_words(narration)
     if len(_LETTER.findall(lowercase)) >= MIN_LETTERS:
-        if english_function_word_share(narration) > MAX_ENGLISH_FUNCTION_WORDS:
+        if english_function_word_share(narration) > options.max_english_function_words:
             return
         refusal = _not_english(_evidence(text))
-    elif len(_WORD.findall(lowercase)) >= MIN_SHORT_WORDS and english_function_word_share(lowercase) == 0:
+    elif len(_WORD.findall(lowercase)) >= options.min_short_words and english_function_word_share(lowercase) == 0:
         # few words to go by: lingua must be as sure reading them with their names and capitals
         refusal = _not_english(lowercase) and _not_english(narration)
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -52,30 +51,38 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
-@cache
-def _gazetteer() -> list[dict[str, Any]]:
+def read_gazetteer() -> list[dict[str, Any]]:
+    """The gazetteer entries, read from package data (uncached: use ``load_resources().gazetteer``)."""
     data = json.loads(resources.files("sourcetrace.resources").joinpath("gazetteer.json").read_text("utf-8"))
     entries: list[dict[str, Any]] = data["entities"]
     return entries
 
 
-@cache
 def gazetteer_names() -> dict[str, str]:
-    """Gazetteer id → canonical name."""
-    return {entry["id"]: entry["name"] for entry in _gazetteer()}
+    """Gazetteer id → canonical name (from the process's resource bundle)."""
+    from sourcetrace.article.resources import load_resources
+
+    return load_resources().gazetteer_names
 
 
-def _gazetteer_patterns() -> list[dict[str, Any]]:
+def _gazetteer_patterns(gazetteer: list[dict[str, Any]]) -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
-    for entry in _gazetteer():
+    for entry in gazetteer:
         for alias in [entry["name"], *entry.get("aliases", [])]:
             patterns.append({"label": entry["label"], "pattern": alias, "id": entry["id"]})
     return patterns
 
 
-@cache
 def load_nlp() -> Language:
-    """The pinned English pipeline plus sourcetrace's sentence and gazetteer rules, loaded once per process."""
+    """The pinned English pipeline plus sourcetrace's sentence and gazetteer rules, loaded once per process
+    (the process's resource bundle, :func:`sourcetrace.article.resources.load_resources`)."""
+    from sourcetrace.article.resources import load_resources
+
+    return load_resources().nlp
+
+
+def build_nlp(gazetteer: list[dict[str, Any]]) -> Language:
+    """Load the pinned English pipeline and add sourcetrace's sentence and gazetteer rules (uncached)."""
     try:
         nlp = spacy.load(MODEL_NAME)
     except OSError as error:
@@ -90,7 +97,7 @@ def load_nlp() -> Language:
         )
     nlp.add_pipe("sourcetrace_line_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
-    ruler.add_patterns(_gazetteer_patterns())  # type: ignore[attr-defined]
+    ruler.add_patterns(_gazetteer_patterns(gazetteer))  # type: ignore[attr-defined]
     return nlp
 
 

@@ -12,29 +12,49 @@ from sourcetrace.article import attribution, credibility, entities, voice
 from sourcetrace.article.ingest import article_from_text
 from sourcetrace.article.language import require_english
 from sourcetrace.article.lexicon import Lexicon
-from sourcetrace.article.nlp import MODEL_NAME, MODEL_VERSION, load_nlp, normalise_for_parsing, parse
+from sourcetrace.article.nlp import MODEL_NAME, MODEL_VERSION, normalise_for_parsing, parse
+from sourcetrace.article.options import Options
+from sourcetrace.article.resources import Resources, load_resources
 from sourcetrace.article.segment import build_layout
 from sourcetrace.models import Article, Report
 from sourcetrace.outlets import links as outlet_links
-from sourcetrace.outlets.registry import Registry, default_registry
+from sourcetrace.outlets.registry import Registry
 
 
 @dataclass
 class Pipeline:
     """Holds the loaded resources so that many articles can be analysed without reloading them.
 
-    Construct once and call :meth:`analyze` per article; ``sourcetrace.analyze`` does this for you.
+    Construct once and call :meth:`analyze` per article; ``sourcetrace.analyze`` does this for you. The
+    resources are the process's shared bundle unless given (``Resources.with_overrides`` for a different spaCy
+    pipeline, lexicon or registry); ``options`` holds the analysis thresholds.
     """
 
-    nlp: Language = field(default_factory=load_nlp)
-    lexicon: Lexicon = field(default_factory=Lexicon.load)
-    registry: Registry = field(default_factory=default_registry)
+    resources: Resources = field(default_factory=load_resources)
     check_language: bool = True
     learned_attribution: bool = True  # the trained tagger on top of the rules (docs/benchmarks.md)
+    options: Options = field(default_factory=Options)
+
+    def __post_init__(self) -> None:
+        # load what every analysis needs now, as constructing a Pipeline always has (corpus and web workers
+        # construct theirs before they report ready); the tagger and the language detector load on first use
+        self.resources.nlp, self.resources.lexicon, self.resources.registry  # noqa: B018
+
+    @property
+    def nlp(self) -> Language:
+        return self.resources.nlp
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.resources.lexicon
+
+    @property
+    def registry(self) -> Registry:
+        return self.resources.registry
 
     def analyze_article(self, article: Article) -> Report:
         if self.check_language:
-            require_english(article.text)
+            require_english(article.text, self.options)
         return self.report_from_doc(article, parse(article.text, self.nlp))
 
     def report_from_doc(self, article: Article, doc: Doc) -> Report:
@@ -43,7 +63,7 @@ class Pipeline:
         entity_index = entities.extract(article.text, doc, self.lexicon)
         attributions = attribution.extract(article.text, doc, layout, entity_index, self.lexicon,
                                             self.learned_attribution, self._is_outlet)
-        sentences = voice.classify(article, layout, attributions, self.lexicon)
+        sentences = voice.classify(article, layout, attributions, self.lexicon, self.options)
         outlets = outlet_links.link(article, entity_index, attributions, self.registry)
         return Report(
             generator=f"sourcetrace {_version()}; spaCy model {MODEL_NAME} {MODEL_VERSION}",
@@ -76,7 +96,7 @@ class Pipeline:
         for text in texts:
             article = article_from_text(text)
             if self.check_language:
-                require_english(article.text)
+                require_english(article.text, self.options)
             batch.append(article)
             if len(batch) >= batch_size:
                 yield from self._report_batch(batch)

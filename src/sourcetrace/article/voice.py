@@ -12,6 +12,7 @@ import re
 
 from sourcetrace.article.lexicon import Lexicon
 from sourcetrace.article.offset_index import OffsetIndex
+from sourcetrace.article.options import Options
 from sourcetrace.article.segment import Layout, SentenceUnit
 from sourcetrace.models import (
     Article,
@@ -26,8 +27,6 @@ from sourcetrace.models import (
 )
 
 _FINITE_END = re.compile(r"[.!?…][\"”’)]*$")
-OPINION_THRESHOLD = 2
-REPORTED_COVERAGE = 0.5
 
 
 def _covered(attribution: Attribution, start: int, end: int) -> int:
@@ -88,7 +87,9 @@ def _author_evidence(text: str, start: int, lexicon: Lexicon, unit: SentenceUnit
     return score, evidence
 
 
-def classify(article: Article, layout: Layout, attributions: list[Attribution], lexicon: Lexicon) -> list[Sentence]:
+def classify(article: Article, layout: Layout, attributions: list[Attribution], lexicon: Lexicon,
+             options: Options | None = None) -> list[Sentence]:
+    options = options or Options()
     text = article.text
     sentences: list[Sentence] = []
     # which attributions touch a sentence, found by offset rather than by a scan of all of them per sentence
@@ -105,7 +106,7 @@ def classify(article: Article, layout: Layout, attributions: list[Attribution], 
         # reported speech when the attributed words make up most of the sentence; an aside such as
         # "the guarantee …, stating that …" leaves the sentence in the author's voice
         speech = [a for a in touching if a.cue_type is not CueType.COGNITION
-                  and _covered(a, unit.start, unit.end) >= REPORTED_COVERAGE * (unit.end - unit.start)]
+                  and _covered(a, unit.start, unit.end) >= options.reported_coverage * (unit.end - unit.start)]
         quoted = layout.quoted_chars(unit.start, unit.end)
         if article.title_span and unit.start < article.title_span.end and unit.end > article.title_span.start:
             voice = Voice.HEADLINE
@@ -140,7 +141,7 @@ def classify(article: Article, layout: Layout, attributions: list[Attribution], 
                 start=unit.start + non_comment.start(), end=unit.start + non_comment.end(), text=non_comment.group())))
         else:
             score, evidence = _author_evidence(body, unit.start, lexicon, unit, layout, touching)
-            voice = Voice.AUTHOR_OPINION if score >= OPINION_THRESHOLD else Voice.AUTHOR_ASSERTION
+            voice = Voice.AUTHOR_OPINION if score >= options.opinion_threshold else Voice.AUTHOR_ASSERTION
             if voice is Voice.AUTHOR_ASSERTION:
                 evidence.append(Evidence(kind=EvidenceKind.LAYOUT,
                                          note="no attribution cue and no opinion signal: the author's own claim"))

@@ -16,7 +16,6 @@ import gzip
 import io
 import json
 import re
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
@@ -495,10 +494,12 @@ def _json_item_spans(text: str) -> list[tuple[int, int]]:
         position = end
 
 
-@lru_cache(maxsize=1)
 def default_registry() -> Registry:
-    """The bundled registry, loaded on first use and shared: loading takes a fraction of a second."""
-    return Registry.load()
+    """The bundled registry, loaded on first use and shared (the article pipeline's resource bundle, which
+    loads it alone when asked for it): loading takes a fraction of a second."""
+    from sourcetrace.article.resources import load_resources
+
+    return load_resources().registry
 
 
 def label_summary(label: RegistryLabel) -> str:
