@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from sourcetrace.cli_support import errors_as_messages
+from sourcetrace.cli_support import OutputFormat, errors_as_messages
 from sourcetrace.corpus.cli import corpus_app
 from sourcetrace.models import Article, Report
 from sourcetrace.outlets.cli import outlets_app
@@ -45,17 +44,6 @@ def _options(
     """sourcetrace reads news the way a careful fact-checker does: who claims what, through whom, in whose voice."""
 
 DEMO_URL = "http://usdefensewatch.com/2015/10/insult-to-injury-russia-given-the-green-light-by-baghdad-to-hit-isis-in-iraq/"
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    html = "html"  # issue 5: the self-contained HTML report (render/html.py)
-
 
 
 def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:

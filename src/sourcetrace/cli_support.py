@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -15,6 +16,15 @@ from sourcetrace.errors import SourcetraceError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+class OutputFormat(StrEnum):
+    """The formats a report is rendered in, by `analyze`, `demo` and `corpus show` alike."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"  # the self-contained HTML report (render/html.py)
+
 
 DbOption = Annotated[
     Path | None,

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,7 +32,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from sourcetrace.cli_support import DbOption, errors_as_messages
+from sourcetrace.cli_support import DbOption, OutputFormat, errors_as_messages
 from sourcetrace.corpus.api import HIGHLIGHT_END, HIGHLIGHT_START, Corpus
 from sourcetrace.corpus.export import RECORDS, ExportFormat, ExportTable
 from sourcetrace.corpus.runner import RunSummary, default_workers
@@ -45,17 +45,6 @@ corpus_app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-
 
 class ListFormat(StrEnum):
     text = "text"
@@ -260,11 +249,11 @@ def list_articles(db: DbOption = None, limit: LimitOption = 50,
 def show(
     key: Annotated[str, typer.Argument(help="The article's store id, its input id, or its URL.")],
     db: DbOption = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
 ) -> None:
     """One stored article's report, in any format (the same renderers as `sourcetrace analyze`)."""
-    from sourcetrace.cli import OutputFormat, _emit
+    from sourcetrace.cli import _emit
     from sourcetrace.stories.provenance import annotate_stored
 
     with _open(db) as corpus:
@@ -274,7 +263,7 @@ def show(
     if report is None:
         raise SourcetraceError(f"no article {key!r} in the store (give a store id from `corpus list`, an input id "
                                "or a URL)")
-    _emit(report, OutputFormat(fmt.value), output)
+    _emit(report, fmt, output)
 
 
 @corpus_app.command()
