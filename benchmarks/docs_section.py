@@ -47,5 +47,18 @@ def git_commit() -> str:
     return commit + ("+dirty" if git("status", "--porcelain", "-uno", "--", "src/sourcetrace") else "")
 
 
+def cpu_model() -> str:
+    """The processor's model name, for the machine line of a benchmark's section."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
 def today() -> str:
     return datetime.date.today().isoformat()

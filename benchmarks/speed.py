@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from docs_section import REPO_ROOT, git_commit, markdown_table, today, write_section  # noqa: E402
+from docs_section import REPO_ROOT, cpu_model, git_commit, markdown_table, today, write_section  # noqa: E402
 from polnear_data import DataMissing, load_split  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.progress import track  # noqa: E402
@@ -74,18 +74,6 @@ def reset_peak_rss() -> bool:
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or platform.machine()
 
 
 def run_phase(
