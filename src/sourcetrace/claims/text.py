@@ -1,0 +1,127 @@
+"""Light text features for comparing claims without re-parsing: content-word stems, numbers, anchors (actors and
+places, metonyms folded: Baghdad → Iraq) and the polarity of the actions a claim states (the lexicon's
+predicate groups, affirmed or denied).
+
+The claims level works from stored reports, so it has no dependency parse; polarity is read from a short window
+instead: a negation ("no", "not", "n't", "never" …) or a denial verb ("denied", "rejected" …) a few words before an
+action word denies it; a modal ("would", "could", "will" …) right before it makes it hypothetical, which asserts
+nothing (as the credibility signal "claims in tension" treats "would not allow").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from sourcetrace.article.lexicon import Lexicon
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d[\d,.]*\d|\d")
+_CLAUSE_BREAK = frozenset({",", ";", ":", "but", "although", "though", "while", "whereas", "however", "and"})
+_MODALS = frozenset({"would", "could", "might", "may", "should", "will", "can", "shall", "must", "wo", "ca"})
+_DENIALS = frozenset({"deny", "denies", "denied", "denying", "reject", "rejects", "rejected", "dismiss",
+                      "dismissed", "dismisses", "refute", "refuted", "refutes", "disputed", "disputes"})
+NEGATION_WINDOW = 5
+MODAL_WINDOW = 4
+DENIAL_WINDOW = 8
+# stopwords for lexical overlap: function words only; content words decide whether two claims are related
+_STOPWORD_TEXT = """a an the and or but if of to in on at by for with from into onto as is are was were be been
+being has have had do does did this that these those it its it's they them their there here he she his her him
+we our us you your i me my not no nor so than then too very can could would should will may might must shall
+said says say told tell also just only about over after before during while which who whom whose what when where
+why how all any both each few more most other some such own same s t now"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def tokens(text: str) -> list[str]:
+    """Words and numbers, case-folded, curly apostrophes straightened; punctuation kept as tokens for clause
+    breaks."""
+    return [t.lower().replace("’", "'") for t in re.findall(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d[\d,.]*\d|\d|[,;:]",
+                                                             text)]
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper, enough to match 'strikes'/'strike', 'authorised'/'authorise', 'requested'."""
+    word = word.lower().replace("’", "'").removesuffix("'s")
+    for suffix, replacement in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            break
+    if word.endswith("is") and len(word) > 5:  # authorise/authorize
+        word = word[:-2] + "iz"
+    return word.rstrip("e") if len(word) > 4 else word
+
+
+def content_stems(text: str) -> list[str]:
+    return [stem(t) for t in _TOKEN.findall(text) if t.lower() not in STOPWORDS and not t[0].isdigit()
+            and len(t) > 1 and "'" not in t and "’" not in t]
+
+
+def numbers(text: str) -> set[str]:
+    return {t.replace(",", "") for t in _TOKEN.findall(text) if t[0].isdigit()}
+
+
+@functools.cache
+def _forms(lexicon_groups: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Every inflected form of the lexicon's one-word predicates → group."""
+    forms: dict[str, str] = {}
+    for word, group in lexicon_groups:
+        if " " in word:
+            continue
+        variants = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing", word + word[-1] + "ing",
+                    word + word[-1] + "ed"}
+        if word.endswith("e"):
+            variants |= {word[:-1] + "ing"}
+        if word.endswith("y"):
+            variants |= {word[:-1] + "ies", word[:-1] + "ied"}
+        if word.endswith("ize"):
+            variants |= {v.replace("ize", "ise") for v in variants} | {v.replace("iz", "is") for v in variants}
+        for form in variants:
+            forms.setdefault(form, group)
+    # irregular past forms of the shipped predicates
+    for form, base in (("gave", "give"), ("given", "give"), ("struck", "strike"), ("asked", "ask"),
+                       ("agreed", "agree"), ("backed", "back")):
+        if base in dict(lexicon_groups):
+            forms.setdefault(form, dict(lexicon_groups)[base])
+    return forms
+
+
+def polarity(text: str, lexicon: Lexicon) -> tuple[set[str], set[str]]:
+    """(affirmed, denied) predicate groups stated in ``text``."""
+    forms = _forms(tuple(sorted(lexicon.predicate_groups.items())))
+    words = tokens(text)
+    joined = " ".join(words)
+    affirmed: set[str] = set()
+    denied: set[str] = set()
+    multi = [(w, g) for w, g in lexicon.predicate_groups.items() if " " in w]
+    hits: list[tuple[int, str]] = [(i, forms[w]) for i, w in enumerate(words) if w in forms]
+    for phrase, group in multi:
+        start = joined.find(phrase)
+        if start != -1:
+            hits.append((joined[:start].count(" "), group))
+    for i, group in hits:
+        window: list[str] = []
+        for w in reversed(words[max(0, i - DENIAL_WINDOW):i]):
+            if w in _CLAUSE_BREAK:
+                break
+            window.append(w)
+        near = window[:NEGATION_WINDOW]
+        if any(w in _MODALS for w in window[:MODAL_WINDOW]):
+            continue
+        negated = any(w in lexicon.negations or w.endswith("n't") for w in near)
+        negated ^= any(w in _DENIALS for w in window)
+        (denied if negated else affirmed).add(group)
+    return affirmed, denied
+
+
+def fold_anchor(name: str, lexicon: Lexicon) -> str:
+    return lexicon.place_metonyms.get(name, name)
+
+
+def text_anchors(text: str, lexicon: Lexicon, names: Iterable[str] = ()) -> set[str]:
+    """Anchors read from plain text: the metonym table's names and the given canonical names, where written."""
+    found = {fold_anchor(name, lexicon) for name in names if name and name in text}
+    for name, folded in lexicon.place_metonyms.items():
+        if re.search(rf"\b{re.escape(name)}\b", text):
+            found.add(folded)
+    return found
