@@ -170,14 +170,27 @@ def serve(
         float, typer.Option(min=0, help="Seconds a request waits for a free worker before it is answered 503.")
     ] = 30.0,
     db: Annotated[
-        Path | None, typer.Option("--db", help="A corpus store to list, search and open at /corpus (read-only).")
+        Path | None, typer.Option("--db", help="A corpus store to list, search and open at /corpus; editors may "
+                                  "add and delete articles in it.")
     ] = None,
+    token_file: Annotated[
+        Path | None, typer.Option("--token-file", help="Where the access tokens' hashes are kept (made on first "
+                                  "start beyond loopback); default: next to --db, else ~/.config/sourcetrace.")
+    ] = None,
+    rate_limit: Annotated[
+        float, typer.Option(min=0, help="Requests a second per client on average (0: no limit); over it, 429.")
+    ] = 20.0,
+    rate_burst: Annotated[int, typer.Option(min=1, help="Requests a client may send at once above the rate.")] = 60,
 ) -> None:
-    """Serve the web app: a form for text, files and URLs that answers with the HTML report, and a JSON API."""
+    """Serve the web app: a form for text, files and URLs that answers with the HTML report, and a JSON API.
+
+    On any address but loopback every request needs an access token (viewer or editor; docs/security.md)."""
     from sourcetrace.web.app import serve as run_server
 
     run_server(host, port, allow_private=allow_private, workers=workers, time_limit=time_limit,
-               queue_wait=queue_wait, db=str(db) if db is not None else None)
+               queue_wait=queue_wait, db=str(db) if db is not None else None,
+               token_file=str(token_file) if token_file is not None else None, rate_limit=rate_limit,
+               rate_burst=rate_burst)
 
 
 app.add_typer(outlets_app, name="outlets", help="Look up outlets in the bundled source registry.")

@@ -45,6 +45,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sourcetrace.article.pipeline import Pipeline
 from sourcetrace.errors import FetchError, InputError, SourcetraceError, UnsupportedLanguageError
 from sourcetrace.models import Article, Report
+from sourcetrace.web.security import AccessPolicy, csrf_token
+from sourcetrace.web.security import install as install_guard
 from sourcetrace.web.workers import AnalysisTimeout, ServerBusy, WorkerBug, WorkerPool
 
 MAX_BODY_BYTES = 2_000_000
@@ -206,7 +208,7 @@ def _form_page(*, error: str | None = None, text: str = "", url: str = "", title
     style, csp = _form_assets()
     return _environment().get_template("form.html").render(
         style=Markup(style), csp=csp, error=error, text=text, url=url, title=title, allow_private=allow_private,
-        max_mb=max_bytes / 1_000_000,
+        max_mb=max_bytes / 1_000_000, csrf_token=csrf_token(),
     )
 
 
@@ -221,7 +223,7 @@ def _error_response(path: str, status: int, message: str, max_bytes: int = MAX_B
 
 def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
                max_body_bytes: int = MAX_BODY_BYTES, workers: int = 0, time_limit: float = TIME_LIMIT_S,
-               queue_wait: float = QUEUE_WAIT_S) -> FastAPI:
+               queue_wait: float = QUEUE_WAIT_S, access: AccessPolicy | None = None) -> FastAPI:
     """The ASGI app. With ``workers`` ≥ 1 (and no ``pipeline``), analyses run in that many worker processes
     under ``time_limit`` seconds each; otherwise in this process, with ``pipeline`` or one built at start-up."""
 
@@ -249,6 +251,7 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
     )
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    install_guard(app, access)  # issue 26: tokens, roles, CSRF, CSP, rate limit (web/security.py), outermost
     lock = threading.Lock()
 
     def analyze_here(article: Article) -> Report:
@@ -267,6 +270,8 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
             return (await run_in_threadpool(analyze_here, article)).model_dump_json()
         answer: str = await app.state.pool.analyze(article, as_json=True)
         return answer
+
+    app.state.analyze_article = analyze_article  # for routes defined elsewhere (web/editing.py)
 
     def fetch(url: str, title: str | None, site: str | None) -> Article:
         from sourcetrace.article.fetch import check_url, fetch_url
@@ -442,17 +447,41 @@ def _outlet(outlet_id: str) -> object | None:
     return record
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_private: bool = False, workers: int = 2,
-          time_limit: float = TIME_LIMIT_S, queue_wait: float = QUEUE_WAIT_S, db: str | None = None) -> None:
-    """Run the app with uvicorn (blocking); every worker has loaded its models before the first request is
-    accepted."""
-    import uvicorn
+def server_app(*, allow_private: bool = False, workers: int = 2, time_limit: float = TIME_LIMIT_S,
+               queue_wait: float = QUEUE_WAIT_S, db: str | None = None, access: AccessPolicy | None = None,
+               pipeline: Pipeline | None = None) -> FastAPI:
+    """The app as ``serve`` runs it: every page and route, behind ``access`` (the tests use this to reach every
+    route the server has)."""
+    from pathlib import Path
 
-    app = create_app(allow_private=allow_private, workers=workers, time_limit=time_limit, queue_wait=queue_wait)
+    app = create_app(allow_private=allow_private, workers=workers, time_limit=time_limit, queue_wait=queue_wait,
+                     access=access, pipeline=pipeline)
     if db is not None:  # issue 22: the corpus pages (corpus/web.py)
-        from pathlib import Path
-
         from sourcetrace.corpus.web import corpus_router
+        from sourcetrace.web.editing import editing_router
 
         app.include_router(corpus_router(Path(db)))
+        app.include_router(editing_router(Path(db), allow_private=allow_private))  # issue 26: editor routes
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_private: bool = False, workers: int = 2,
+          time_limit: float = TIME_LIMIT_S, queue_wait: float = QUEUE_WAIT_S, db: str | None = None,
+          token_file: str | None = None, rate_limit: float = 20.0, rate_burst: int = 60) -> None:
+    """Run the app with uvicorn (blocking); every worker has loaded its models before the first request is
+    accepted. Bound beyond loopback, every request needs an access token (web/security.py)."""
+    import sys
+    from pathlib import Path
+
+    import uvicorn
+
+    from sourcetrace.web.security import access_policy
+
+    access, notes = access_policy(host, db=Path(db) if db is not None else None,
+                                  token_file=Path(token_file) if token_file else None, rate=rate_limit,
+                                  burst=rate_burst)
+    for line in notes:
+        print(line, file=sys.stderr, flush=True)
+    app = server_app(allow_private=allow_private, workers=workers, time_limit=time_limit, queue_wait=queue_wait,
+                     db=db, access=access)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
