@@ -1,0 +1,117 @@
+"""The shared web app (issue 26) in a real browser: with access tokens set, a visitor gets the login form,
+signs in with the token, and then uses the analysis form as before (its CSRF token travels in the form, the
+session in an HttpOnly, SameSite=Strict cookie script cannot read); no page breaks its own
+Content-Security-Policy (a violation is a console error) or requests anything from elsewhere.
+
+Run with the other browser tests: ``bash tests/browser/run.sh``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, ConsoleMessage, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("SOURCETRACE_CHROMIUM", "/usr/bin/chromium")
+EDITOR_TOKEN = "browser-test-editor-token-0123456789abcdef"
+ARTICLE = ("Port city approves harbour dredging\n\n"
+           "The city council approved the dredging of the old harbour on Tuesday, the mayor said. "
+           "\"The port must stay open to larger ships,\" the mayor told reporters.")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    environment = {**os.environ, "SOURCETRACE_EDITOR_TOKEN": EDITOR_TOKEN}  # a token set: loopback needs it too
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sourcetrace.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"sourcetrace serve exited with {process.returncode}:\n{output}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 401:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("sourcetrace serve did not answer within 90 s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or bash tests/browser/run.sh)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield launched
+        launched.close()
+
+
+def test_sign_in_then_analyse(browser: Browser, server: str) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "401" not in message.text:  # the login page itself answers 401
+            errors.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(server + "/")
+    expect(page.locator("h1")).to_have_text("sourcetrace")
+    page.fill("input[name=token]", "not-the-token-not-the-token")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    expect(page.locator("[role=alert]")).to_contain_text("not valid")
+    page.fill("input[name=token]", EDITOR_TOKEN)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    expect(page.locator("textarea[name=text]")).to_be_visible()
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: the session is out of any script's reach
+    assert page.locator("input[name=csrf_token]").get_attribute("value")
+    page.fill("textarea[name=text]", ARTICLE)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.url.endswith("/report")
+    expect(page.locator("h1")).to_have_text("Port city approves harbour dredging")
+    assert page.locator("#attributions .card.att").count() >= 1
+    assert errors == []
+    assert all(urlsplit(url).scheme in ("data", "about") or url.startswith(server) for url in requests)
+    page.close()
