@@ -2,17 +2,55 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from sourcetrace.article.pipeline import Pipeline, analyze
-from sourcetrace.corpus import Corpus
 from sourcetrace.errors import FetchError, InputError, SourcetraceError, UnsupportedLanguageError
-from sourcetrace.models import Article, Attribution, Entity, Report, Sentence, Span, Voice
 
-try:
-    __version__ = version("sourcetrace")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+if TYPE_CHECKING:
+    from sourcetrace.article.pipeline import Pipeline, analyze
+    from sourcetrace.corpus import Corpus
+    from sourcetrace.models import Article, Attribution, Entity, Report, Sentence, Span, Voice
+
+# The heavy names load on first use (PEP 562): the pipeline imports spaCy (about a second), and the light
+# commands (`sourcetrace --help`, `corpus stories`, `corpus reuse`) and `import sourcetrace.cli` never need it.
+_LAZY = {
+    "Pipeline": "sourcetrace.article.pipeline",
+    "analyze": "sourcetrace.article.pipeline",
+    "Corpus": "sourcetrace.corpus",
+    "Article": "sourcetrace.models",
+    "Attribution": "sourcetrace.models",
+    "Entity": "sourcetrace.models",
+    "Report": "sourcetrace.models",
+    "Sentence": "sourcetrace.models",
+    "Span": "sourcetrace.models",
+    "Voice": "sourcetrace.models",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sourcetrace' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, "__version__"})
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # 60 ms of imports: only when asked
+
+    try:
+        return version("sourcetrace")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0+unknown"
 
 __all__ = [
     "Article",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-
-from spacy.tokens import Doc
-from spacy.tokens import Span as SpacySpan
+from typing import TYPE_CHECKING
 
 from sourcetrace.article.offset_index import OffsetIndex
+
+if TYPE_CHECKING:  # annotations only: the quote finder serves reuse detection without loading spaCy
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
 
 OPENING_DOUBLE = "“„«"
 CLOSING_DOUBLE = "”»"
