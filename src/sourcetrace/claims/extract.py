@@ -63,7 +63,9 @@ def _by_sentence(content: list[Span], sentences: list[Sentence], starts: list[in
 
 
 def claim_text(spans: list[Span]) -> str:
-    return " … ".join(s.text.strip(_QUOTES) for s in spans).strip()
+    """The claim as written; a reported clause's "that" dropped, so the text reads as a statement."""
+    text = " … ".join(s.text.strip(_QUOTES) for s in spans).strip()
+    return text[5:] if text.startswith("that ") else text
 
 
 def extract_claims(report: Report, *, model: CheckWorthinessModel | None = None,

@@ -368,3 +368,9 @@ _register_reuse(corpus_app)
 from sourcetrace.stories.stories_cli import register as _register_stories  # noqa: E402
 
 _register_stories(corpus_app)
+
+
+# issue 24: a story's claims, stances and contradictions (sourcetrace.claims.cli): corpus claims
+from sourcetrace.claims.cli import register as _register_claims  # noqa: E402
+
+_register_claims(corpus_app)

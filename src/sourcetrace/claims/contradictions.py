@@ -1,0 +1,150 @@
+"""Contradictions between story claims: two claims about the same actors and the same kind of action, one
+affirming it and the other denying it ("Iraq has given Russia permission" / "There is no request right now").
+
+The test is the article pipeline's "claims in tension" (article/credibility.py: shared anchor + the lexicon's
+predicate groups with opposite polarity, hypotheticals skipped), lifted to the story: each side is a story claim
+and carries its first appearance (span, speaker, outlet, date). Each pair is then told apart:
+
+* **contradiction** — nothing in the text reconciles the two: same dates (within two days), no time
+  qualifier, no hedge, the same actors named;
+* **tension** — the text leaves room for both to be true: one side is limited in time ("right now", "so far",
+  "yet"), the sides are dated days apart, one side is hedged ("reportedly", "may"), or they name different
+  actors besides the shared one (scope). The reasons are listed either way; different speakers are noted, since
+  a fact-checker asks who, but do not by themselves make a pair a tension.
+
+Where a stance function is given, the stance model's disagree probability of one side read against the other
+is added as a second opinion (it never removes a pair: the rule is the explainable part).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Sequence
+
+from sourcetrace.claims.models import (
+    ArticleClaim,
+    ArticleRef,
+    Contradiction,
+    ContradictionKind,
+    ContradictionSide,
+    StoryClaim,
+)
+from sourcetrace.claims.text import content_stems
+
+MAX_CONTRADICTIONS = 12
+DATE_GAP_DAYS = 2
+_TIME_LIMITED = re.compile(r"\b(?:right now|for now|at the moment|at this time|so far|as yet|yet|currently|"
+                           r"at present|for the time being|until now|not immediately|"
+                           r"by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|then|now|the time))\b",
+                           re.I)
+_HEDGED = re.compile(r"\b(?:reportedly|allegedly|may|might|could|possibly|perhaps|apparently|likely|"
+                     r"unconfirmed|rumou?red)\b", re.I)
+
+MAX_WORDINGS = 8
+# content-word Jaccard two sides need, unless they name mostly the same actors: the same action on one shared
+# anchor is not enough ("Russia launched strikes following a request from Assad" does not answer "no request")
+MIN_OVERLAP = 0.15
+SAME_ACTORS = 0.5  # anchor Jaccard at which two sides name the same actors
+SAME_SIDE_OVERLAP = 0.25  # an article claim not grouped into the story claim restates it at this overlap
+
+DisagreeFunction = Callable[[str, str], float]
+
+
+def overlap(a: str, b: str) -> float:
+    x, y = set(content_stems(a)), set(content_stems(b))
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def conflicts(a: StoryClaim, b: StoryClaim) -> tuple[list[str], list[str]]:
+    """(opposed actions, shared anchors) when two story claims conflict, else two empty lists."""
+    actions = sorted((set(a.affirmed) & set(b.denied)) | (set(a.denied) & set(b.affirmed)))
+    shared = sorted(set(a.anchors) & set(b.anchors))
+    if not actions or not shared or (_anchor_jaccard(a.anchors, b.anchors) < SAME_ACTORS
+                                     and best_overlap(a, b) < MIN_OVERLAP):
+        return [], []
+    return actions, shared
+
+
+def side(claim: StoryClaim, article_claim: ArticleClaim) -> int:
+    """+1 when an article's claim states the story claim's side (same action and polarity, a shared anchor, the
+    same words), -1 when it states the opposite side, 0 when neither."""
+    if not set(claim.anchors) & set(article_claim.anchors):
+        return 0
+    texts = [claim.text] + [x.text for x in claim.appearances[:MAX_WORDINGS]]
+    similar = max(overlap(t, article_claim.text) for t in texts)
+    if (set(claim.affirmed) & set(article_claim.denied)) | (set(claim.denied) & set(article_claim.affirmed)):
+        return -1 if similar >= MIN_OVERLAP or _anchor_jaccard(claim.anchors, article_claim.anchors) >= \
+            SAME_ACTORS else 0
+    if (set(claim.affirmed) & set(article_claim.affirmed)) | (set(claim.denied) & set(article_claim.denied)):
+        return 1 if similar >= SAME_SIDE_OVERLAP else 0
+    return 0
+
+
+def _anchor_jaccard(a: Sequence[str], b: Sequence[str]) -> float:
+    x, y = set(a), set(b)
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def best_overlap(a: StoryClaim, b: StoryClaim) -> float:
+    """The best overlap between any wording of one claim and any of the other (a few of each)."""
+    texts_a = [a.text] + [x.text for x in a.appearances[:MAX_WORDINGS]]
+    texts_b = [b.text] + [x.text for x in b.appearances[:MAX_WORDINGS]]
+    return max(overlap(x, y) for x in texts_a for y in texts_b)
+
+
+def _side(claim: StoryClaim, refs: dict[int, ArticleRef]) -> ContradictionSide:
+    first = claim.first_seen
+    return ContradictionSide(claim_id=claim.claim_id, text=claim.text, article=refs.get(first.article.id,
+                             first.article), speaker=first.speaker, conduits=first.conduits, span=first.span)
+
+
+def _date(value: str | None) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def find_contradictions(claims: Sequence[StoryClaim], refs: dict[int, ArticleRef], *,
+                        disagree: DisagreeFunction | None = None) -> list[Contradiction]:
+    """Conflicting pairs among the story claims, strict contradictions first, then by how much they share."""
+    found: list[tuple[float, Contradiction]] = []
+    for i, a in enumerate(claims):
+        for b in claims[i + 1:]:
+            actions, shared = conflicts(a, b)
+            if not actions:
+                continue
+            first, second = sorted((a, b), key=lambda c: (c.first_seen.article.published or "9999",
+                                                          c.first_seen.article.id))
+            reasons: list[str] = []
+            for side in (first, second):
+                limited = _TIME_LIMITED.search(side.text)
+                if limited:
+                    reasons.append(f"“{limited.group(0)}” limits {side.claim_id} in time")
+                hedge = _HEDGED.search(side.text)
+                if hedge:
+                    reasons.append(f"“{hedge.group(0)}” hedges {side.claim_id}")
+            d1, d2 = _date(first.first_seen.article.published), _date(second.first_seen.article.published)
+            if d1 and d2 and abs((d2 - d1).days) > DATE_GAP_DAYS:
+                reasons.append(f"first stated {abs((d2 - d1).days)} days apart ({d1} and {d2})")
+            only_a, only_b = set(first.anchors) - set(shared), set(second.anchors) - set(shared)
+            if only_a and only_b:
+                reasons.append(f"different scope: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}")
+            kind = ContradictionKind.TENSION if reasons else ContradictionKind.STRICT
+            if first.first_seen.speaker != second.first_seen.speaker:
+                reasons.append(f"different speakers: {first.first_seen.speaker} vs {second.first_seen.speaker}")
+            else:
+                reasons.append(f"the same speaker: {first.first_seen.speaker}")
+            p = None
+            if disagree is not None:
+                p = round(max(disagree(first.text, second.text), disagree(second.text, first.text)), 3)
+            strict = 1.0 if kind == ContradictionKind.STRICT else 0.0
+            weight = len(actions) + len(shared) + 4 * best_overlap(a, b) + strict + (p or 0.0)
+            found.append((weight, Contradiction(
+                kind=kind, first=_side(first, refs), second=_side(second, refs), shared_anchors=shared,
+                actions=actions, reasons=reasons, disagree=p)))
+    found.sort(key=lambda item: -item[0])
+    return [c for _, c in found[:MAX_CONTRADICTIONS]]

@@ -1,0 +1,199 @@
+"""A story's claims, end to end: the claims of each of its articles → story claims (matching.py) → each article's
+stance toward each of the top story claims (article_stance.py) → contradictions (contradictions.py).
+
+Bounded so that the cost grows with the story, not with claims × articles × model calls: each article gives at
+most ``CLAIMS_PER_ARTICLE`` claims (the most check-worthy), the stance step covers the ``TOP_CLAIMS`` story claims
+that most articles carry, and the stance model is called only for an article that neither carries a claim nor
+its opposite but shares words with it (``article_stance``). Results are computed on demand and kept in a
+per-process cache until the story's articles change (see ``story_claims``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sourcetrace.article.resources import load_resources
+from sourcetrace.claims.article_stance import ArticleView, ModelStance, StanceFunction, decide
+from sourcetrace.claims.checkworthiness import shipped_model
+from sourcetrace.claims.contradictions import find_contradictions, side
+from sourcetrace.claims.extract import extract_claims
+from sourcetrace.claims.matching import Item, group_claims
+from sourcetrace.claims.models import (
+    Appearance,
+    ArticleClaim,
+    ArticleRef,
+    FirstSeen,
+    StoryClaim,
+    StoryClaims,
+)
+from sourcetrace.claims.text import content_stems
+from sourcetrace.corpus.api import Corpus, StoredArticle
+from sourcetrace.errors import SourcetraceError
+from sourcetrace.models import Voice
+from sourcetrace.stories.storage import StoryStorage
+
+LEAD_VOICES = frozenset({Voice.HEADLINE, Voice.REPORTED, Voice.DIRECT_QUOTE, Voice.AUTHOR_ASSERTION,
+                         Voice.AUTHOR_OPINION})
+CLAIMS_PER_ARTICLE = 15
+TOP_CLAIMS = 15
+METHOD = ("claims: attributed contents and author assertions ranked by a check-worthiness model (CheckThat! 2019 "
+          "+ ClaimBuster); grouped by TF-IDF + anchor + action overlap{rerank}; stance: carried claim / carried "
+          "opposite / lexical overlap, else {model}; contradictions: shared anchor + opposite action polarity "
+          "(the credibility signal's test), strict vs tension by time words, hedges, dates and scope")
+
+
+@dataclass(frozen=True)
+class StanceModel:
+    """The stance functions the story step may use; all None runs the rules alone."""
+
+    stance: StanceFunction | None = None
+    agree: Callable[[str, str], float] | None = None
+    disagree: Callable[[str, str], float] | None = None
+    name: str = "none"
+
+
+def stance_model() -> StanceModel:
+    """``sourcetrace.stance`` when this install has it (issue 24's stance model), else the rules alone."""
+    try:
+        from sourcetrace.claims.stance import stance as run
+    except ImportError:
+        return StanceModel()
+
+    def call(claim: str, body: str) -> ModelStance:
+        try:
+            result = run(claim, body)
+        except (SourcetraceError, ValueError):
+            return ModelStance(label="unrelated", probability=1.0, evidence=[])
+        return ModelStance(label=str(result.label), probability=float(result.probabilities[str(result.label)]),
+                           evidence=list(result.evidence))
+
+    def probability(label: str) -> Callable[[str, str], float]:
+        def read(claim: str, body: str) -> float:
+            try:
+                return float(run(claim, body).probabilities.get(label, 0.0))
+            except (SourcetraceError, ValueError):
+                return 0.0
+        return read
+
+    return StanceModel(stance=call, agree=probability("agree"), disagree=probability("disagree"),
+                       name="sourcetrace.stance")
+
+
+def article_ref(stored: StoredArticle) -> ArticleRef:
+    return ArticleRef(id=stored.id, url=stored.url, outlet=stored.outlet or stored.site, title=stored.title,
+                      published=stored.published)
+
+
+def _view(stored: StoredArticle) -> ArticleView:
+    report = stored.report
+    # the headline and the body's sentences: bylines, captions and markers do not count toward the lead
+    sentences = sorted((s for s in report.sentences if s.voice in LEAD_VOICES), key=lambda s: s.span.start)
+    return ArticleView(ref=article_ref(stored), text=report.article.text,
+                       stems=frozenset(content_stems(report.article.text)),
+                       sentence_starts=[s.span.start for s in sentences],
+                       paragraph_of={s.span.start: s.paragraph for s in sentences})
+
+
+def _majority(values: Sequence[Sequence[str]]) -> list[str]:
+    counts = Counter(v for vs in values for v in set(vs))
+    return sorted(v for v, n in counts.items() if n * 2 >= len(values))
+
+
+def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, label: str = "",
+                       model: StanceModel | None = None, top_claims: int = TOP_CLAIMS,
+                       claims_per_article: int = CLAIMS_PER_ARTICLE) -> StoryClaims:
+    """The claims of one story from its stored articles (in timeline order)."""
+    started = time.perf_counter()
+    model = model or StanceModel()
+    checkworthiness, lexicon = shipped_model(), load_resources().lexicon
+    refs = {a.id: article_ref(a) for a in articles}
+    items: list[Item] = []
+    claims_of: dict[int, list[ArticleClaim]] = {}
+    for stored in articles:
+        claims = extract_claims(stored.report, model=checkworthiness, lexicon=lexicon)[:claims_per_article]
+        claims_of[stored.id] = claims
+        items += [Item(article_id=stored.id, claim=c) for c in claims]
+    groups = group_claims(items, agree=model.agree)
+    order = {a.id: n for n, a in enumerate(articles)}  # timeline order: date, undated last, then id
+    story_claims: list[StoryClaim] = []
+    member_claims: list[dict[int, list[ArticleClaim]]] = []
+    for n, group in enumerate(groups[:top_claims], start=1):
+        members = [items[m] for m in group.members]
+        canonical = items[group.canonical].claim
+        first = min(members, key=lambda it: (order[it.article_id], it.claim.spans[0].start))
+        by_article: dict[int, list[ArticleClaim]] = {}
+        for it in members:
+            by_article.setdefault(it.article_id, []).append(it.claim)
+        member_claims.append(by_article)
+        story_claims.append(StoryClaim(
+            claim_id=f"{story_id}-{n}", story_id=story_id, text=canonical.text,
+            checkworthiness=max(it.claim.checkworthiness for it in members),
+            appearances=[Appearance(article_id=it.article_id, claim_id=it.claim.id, text=it.claim.text,
+                                    spans=it.claim.spans, speaker=it.claim.speaker, conduits=it.claim.conduits,
+                                    similarity=group.similarity[m]) for m, it in zip(group.members, members,
+                                                                                      strict=True)],
+            first_seen=FirstSeen(article=refs[first.article_id], speaker=first.claim.speaker,
+                                 conduits=first.claim.conduits, span=first.claim.spans[0]),
+            anchors=_majority([it.claim.anchors for it in members]),
+            affirmed=_majority([it.claim.affirmed for it in members]),
+            denied=_majority([it.claim.denied for it in members])))
+    views = [_view(a) for a in articles]
+    with_stances = []
+    for i, claim in enumerate(story_claims):
+        stances = []
+        for view in views:
+            own = list(member_claims[i].get(view.ref.id, []))
+            opposite = []
+            grouped = {c.id for c in own}
+            for article_claim in claims_of.get(view.ref.id, []):
+                if article_claim.id in grouped:
+                    continue
+                found = side(claim, article_claim)
+                if found > 0:
+                    own.append(article_claim)
+                elif found < 0:
+                    opposite.append(article_claim)
+            stances.append(decide(claim.text, view, own, opposite, model.stance))
+        with_stances.append(claim.model_copy(update={"articles": stances}))
+    contradictions = find_contradictions(with_stances, refs, disagree=model.disagree)
+    rerank = " with the stance model's agree probability as re-ranker" if model.agree else ""
+    return StoryClaims(story_id=story_id, label=label, articles=list(refs.values()), claims=with_stances,
+                       contradictions=contradictions,
+                       method=METHOD.format(rerank=rerank, model=model.name if model.stance else
+                                            "does not address (no stance model)"),
+                       seconds=round(time.perf_counter() - started, 3))
+
+
+# ---- on demand, with an in-process cache ----------------------------------------------------------------------
+# Claims are computed on demand rather than stored: they cost a fraction of the analysis they read
+# (benchmarks/claims_speed.py) and depend on the stance model, which is still changing; a process that asks
+# twice (the web app) gets the cached result while the story's articles are unchanged.
+_CACHE: dict[tuple[str, int], tuple[tuple[tuple[int, str], ...], str, StoryClaims]] = {}
+_CACHE_SIZE = 64
+
+
+def story_claims(corpus: Corpus, story_id: int, *, model: StanceModel | None = None) -> StoryClaims:
+    """The claims of a stored story (stories must be assigned: ``corpus stories``)."""
+    storage = StoryStorage(corpus.store)
+    story = storage.story(story_id)
+    if story is None:
+        raise SourcetraceError(f"no story {story_id} in the store (see: sourcetrace corpus stories)")
+    timeline = storage.timeline(story_id)
+    rows = corpus.store.query(
+        f"SELECT id, analyzed_at FROM articles WHERE id IN ({','.join('?' * len(timeline))})",
+        [e.article_id for e in timeline]) if timeline else []
+    key = tuple(sorted((int(r[0]), str(r[1])) for r in rows))
+    model = model or stance_model()
+    cache_key = (str(corpus.store.path.resolve()), story_id)
+    cached = _CACHE.get(cache_key)
+    if cached and cached[0] == key and cached[1] == model.name:
+        return cached[2]
+    articles = [a for a in (corpus.get(e.article_id) for e in timeline) if a is not None]
+    result = build_story_claims(story_id, articles, label=story.label, model=model)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[cache_key] = (key, model.name, result)
+    return result

@@ -1,0 +1,150 @@
+"""Claims across a small story (issue 24, "must show" 3): the reference article plus four wire-style texts written
+for the purpose (tests/claims/data/README.md). ``corpus claims`` must list "Iraq authorised Russian strikes" with
+the outlets that carry it, and "There is no request right now" as contradicting it, each with spans that point
+at the words in the stored articles."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from sourcetrace.claims.extract import extract_claims
+from sourcetrace.claims.models import ClaimKind
+from sourcetrace.cli import app
+from sourcetrace.corpus.api import Corpus
+
+DATA = Path(__file__).parent / "data" / "claims-corpus.jsonl"
+SEED_OUTLET = "usdefensewatch.com"
+AUTHORISED = re.compile(r"given (?:Russia|Moscow) permission|authori[sz]ed Russia|agreed with Russia", re.I)
+NO_REQUEST = re.compile(r"no request right now", re.I)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("claims")
+    seed = (resources.files("sourcetrace.resources") / "demo-article.txt").read_text(encoding="utf-8")
+    lines = [json.dumps({"id": "seed", "outlet": SEED_OUTLET, "date": "2015-10-23", "text": seed,
+                         "url": "https://usdefensewatch.com/2015/10/russia-given-the-green-light-by-baghdad/"})]
+    lines += DATA.read_text(encoding="utf-8").splitlines()
+    source = folder / "story.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = folder / "claims.db"
+    with Corpus(db) as corpus:
+        summary = corpus.add(source, workers=1)
+        assert summary.stored == 5
+    return db
+
+
+@pytest.fixture(scope="module")
+def claims(store: Path) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(app, ["corpus", "claims", "--db", str(store), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def _texts(store: Path) -> dict[int, str]:
+    with Corpus(store, read_only=True) as corpus:
+        return {a.id: a.report.article.text for a in corpus}
+
+
+def _wordings(claim: dict[str, Any]) -> list[str]:
+    return [claim["text"]] + [a["text"] for a in claim["appearances"]]
+
+
+def test_one_story_holds_the_five_articles(claims: list[dict[str, Any]]) -> None:
+    assert len({c["story_id"] for c in claims}) == 1
+    assert all(len(c["articles"]) == 5 for c in claims)
+
+
+def test_the_authorisation_claim_and_its_supporters(store: Path, claims: list[dict[str, Any]]) -> None:
+    texts = _texts(store)
+    authorised = [c for c in claims if AUTHORISED.search(c["text"]) and "not" not in c["text"].split()]
+    assert authorised, [c["text"] for c in claims]
+    claim = max(authorised, key=lambda c: len(c["supporting"]))
+    # the reference article and the two wires that relay it; the one that disputes it is not a supporter
+    assert {SEED_OUTLET, "Meridian Wire", "Gulf Courier"} <= set(claim["supporting"])
+    assert "Capital Ledger" not in claim["supporting"]
+    assert claim["first_seen"]["date"] == "2015-10-23"
+    for article in claim["articles"]:
+        if article["stance"] == "supports":
+            assert article["spans"], article
+            for span in article["spans"]:
+                assert texts[article["id"]][span["start"]:span["end"]] == span["text"]
+    # the article written to dispute it says so in its lead
+    ledger = next(a for a in claim["articles"] if a["outlet"] == "Capital Ledger")
+    assert ledger["stance"] == "contradicts"
+    assert any(re.search(r"not (?:authorised|asked)", s["text"]) for s in ledger["spans"])
+    # the one that gives both sides in one sentence takes none
+    dispatch = next(a for a in claim["articles"] if a["outlet"] == "Northern Dispatch")
+    assert dispatch["stance"] == "discusses"
+
+
+def test_no_request_right_now_contradicts_it(store: Path, claims: list[dict[str, Any]]) -> None:
+    texts = _texts(store)
+    no_request = [c for c in claims if any(NO_REQUEST.search(w) for w in _wordings(c))]
+    assert no_request, [c["text"] for c in claims]
+    against = [(c, x) for c in no_request for x in c["contradictions"] if AUTHORISED.search(x["text"])]
+    assert against, [c["contradictions"] for c in no_request]
+    claim, contradiction = against[0]
+    assert contradiction["kind"] in ("contradiction", "tension")
+    assert "authorisation" in contradiction["actions"]
+    assert "Russia" in contradiction["shared_anchors"]
+    # both sides point at their words, with speaker and outlet
+    assert NO_REQUEST.search(contradiction["this_span"]["text"]) or AUTHORISED.search(
+        contradiction["this_span"]["text"]) or claim["text"]
+    for side, article_id in ((contradiction["span"], contradiction["article"]["id"]),
+                             (contradiction["this_span"], contradiction["this_article"])):
+        assert texts[article_id][side["start"]:side["end"]] == side["text"]
+    assert contradiction["article"]["outlet"] and contradiction["speaker"]
+    # "right now" limits the denial in time: a tension the text leaves room for, and the reason says so
+    if NO_REQUEST.search(claim["text"]) or NO_REQUEST.search(contradiction["text"]):
+        assert contradiction["kind"] == "tension"
+        assert any("right now" in r for r in contradiction["reasons"])
+    # the wires that relay the authorisation contradict the denial
+    assert {"Meridian Wire", "Gulf Courier"} <= set(claim["contradicting"])
+
+
+def test_table_and_csv_formats(store: Path) -> None:
+    runner = CliRunner()
+    table = runner.invoke(app, ["corpus", "claims", "--db", str(store)])
+    assert table.exit_code == 0, table.output
+    assert "contradictions" in table.stdout and "Meridian Wire" in table.stdout
+    rows = runner.invoke(app, ["corpus", "claims", "--db", str(store), "--format", "csv"])
+    assert rows.exit_code == 0
+    header, *body = rows.stdout.splitlines()
+    assert header.startswith("story_id,claim_id,claim")
+    assert any(",contradicts," in line for line in body)
+
+
+def test_bad_input_is_one_line(store: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(app, ["corpus", "claims", "--db", str(store), "--story", "999"])
+    assert missing.exit_code != 0 and "no story 999" in missing.output and "Traceback" not in missing.output
+    bad = runner.invoke(app, ["corpus", "claims", "--db", str(store), "--format", "xml"])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+    nothing = runner.invoke(app, ["corpus", "claims", "--db", str(tmp_path / "none.db")])
+    assert nothing.exit_code != 0 and "no store" in nothing.output
+
+
+def test_article_claims_carry_spans_speakers_and_rank() -> None:
+    import sourcetrace
+
+    seed = (resources.files("sourcetrace.resources") / "demo-article.txt").read_text(encoding="utf-8")
+    report = sourcetrace.analyze(seed)
+    claims = extract_claims(report)
+    scores = [c.checkworthiness for c in claims]
+    assert scores == sorted(scores, reverse=True)
+    for claim in claims:
+        for span in claim.spans:
+            assert seed[span.start:span.end] == span.text
+    dunford = [c for c in claims if NO_REQUEST.search(c.text)]
+    assert dunford and dunford[0].speaker == "Joseph Dunford" and dunford[0].conduits == ["Reuters"]
+    assert "authorisation" in dunford[0].denied
+    author = [c for c in claims if c.kind == ClaimKind.AUTHOR and "given Russia permission" in c.text]
+    assert author and "authorisation" in author[0].affirmed
