@@ -1,0 +1,112 @@
+"""Claims speed (issue 24): the cost of claims + stance per article in a corpus run, relative to ``analyze`` alone.
+
+    python benchmarks/claims_speed.py [--repeat 3] [--no-docs]
+
+Texts: the packaged ones, no ../shared needed — the reference article, the demo corpus (7 texts) and the claims
+test corpus (4 texts), 12 articles that form one or two stories. In one process, the same run: (1) ``analyze``
+each article (warm pipeline, the learned tagger on, as ``corpus add`` runs it); (2) store them, place them in
+stories, and compute every story's claims from the stored reports: claim extraction + check-worthiness, matching,
+each article's stance toward each story claim, contradictions — once with the stance model (when this install has
+``sourcetrace.claims.stance``) and once with the rules alone. Reported per article and as a ratio to (1); the goal
+is that claims + stance add at most 1x ``analyze`` (the corpus pipeline within 2x). Best of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from docs_section import cpu_model, git_commit, markdown_table, today, write_section  # noqa: E402
+
+from sourcetrace.article.pipeline import Pipeline  # noqa: E402
+from sourcetrace.claims.story import StanceModel, build_story_claims, stance_model  # noqa: E402
+from sourcetrace.corpus.api import Corpus  # noqa: E402
+from sourcetrace.stories.assign import assign_stories  # noqa: E402
+from sourcetrace.stories.storage import StoryStorage  # noqa: E402
+
+CLAIMS_CORPUS = REPO / "tests" / "claims" / "data" / "claims-corpus.jsonl"
+
+
+def records() -> list[dict[str, str]]:
+    package = resources.files("sourcetrace.resources")
+    rows = [{"id": "seed", "outlet": "usdefensewatch.com", "date": "2015-10-23",
+             "text": (package / "demo-article.txt").read_text(encoding="utf-8")}]
+    for text in ((package / "demo_corpus" / "demo-corpus.jsonl").read_text(encoding="utf-8"),
+                 CLAIMS_CORPUS.read_text(encoding="utf-8")):
+        rows += [json.loads(line) for line in text.splitlines() if line.strip()]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-docs", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
+    args = parser.parse_args()
+    rows = records()
+    pipeline = Pipeline()
+    pipeline.analyze(rows[0]["text"])  # warm: models loaded before timing
+    analyze = min(_time(lambda: [pipeline.analyze(r["text"]) for r in rows]) for _ in range(args.repeat))
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "in.jsonl"
+        source.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+        with Corpus(Path(folder) / "bench.db") as corpus:
+            corpus.add(source, workers=1)
+            assign_stories(corpus.store)
+            storage = StoryStorage(corpus.store)
+            stories = [(s.id, [a for a in (corpus.get(e.article_id) for e in storage.timeline(s.id)) if a])
+                       for s in storage.stories(limit=1000)]
+        models = {"rules + stance model": stance_model(), "rules alone": StanceModel()}
+        timings = {}
+        sizes = {}
+        for name, model in models.items():
+            if name.startswith("rules +") and model.stance is None:
+                continue
+            for sid, articles in stories:  # warm: the check-worthiness and stance models load here
+                build_story_claims(sid, articles[:1], model=model)
+            timings[name] = min(_time(lambda m=model: [build_story_claims(sid, arts, model=m)  # type: ignore[misc]
+                                                       for sid, arts in stories]) for _ in range(args.repeat))
+            sizes[name] = sum(len(build_story_claims(sid, arts, model=model).claims) for sid, arts in stories)
+    n = len(rows)
+    table_rows = [["analyze (article pipeline)", f"{1000 * analyze / n:.0f}", "1.00", ""]]
+    for name, seconds in timings.items():
+        table_rows.append([f"claims + stance: {name}", f"{1000 * seconds / n:.0f}", f"{seconds / analyze:.2f}",
+                           str(sizes[name])])
+    table = markdown_table(["step", "ms per article", "× analyze", "story claims"], table_rows)
+    load = os.getloadavg()[0]
+    print(table)
+    print(f"{n} articles in {len(stories)} stories; load average {load:.2f}")
+    if args.no_docs:
+        return
+    body = f"""## Claims + stance cost per article (issue 24)
+
+`python benchmarks/claims_speed.py` — {today()}, commit {git_commit()}, {cpu_model()}, one process, load
+average {load:.2f} at the end (the machine is shared: the ratio, measured in the same run, is the number to
+read). {n} packaged articles (reference article, demo corpus, claims test corpus) in {len(stories)} stories; best of
+{args.repeat}. Claims + stance read the stored reports: nothing is re-parsed.
+
+{table}
+
+Goal: the corpus pipeline with claims + stance within 2x `analyze`, i.e. the claims row at most 1.00.
+"""
+    write_section("claims_speed", body)
+    print("wrote the claims_speed section of docs/benchmarks.md")
+
+
+def _time(work: object) -> float:
+    started = time.perf_counter()
+    work()  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    main()
