@@ -119,7 +119,10 @@ def demo(
     output: OutputOption = None,
     corpus: Annotated[bool, typer.Option(
         "--corpus/--no-corpus", help="Also trace the article in the bundled demo corpus: its copied passages, "
-        "their earliest carriers, credited or not.")] = True,
+        "their earliest carriers, credited or not, and its story.")] = True,
+    story_html: Annotated[Path | None, typer.Option(
+        "--story-html", help="Write the story's HTML report here (default: next to --output, else a new temporary "
+        "folder; the path is printed).")] = None,
 ) -> None:
     """Analyse the bundled demo article (a 2015 usdefensewatch.com blog post, see its README) and trace its
     passages in the bundled demo corpus (wire items and reposts written for the purpose)."""
@@ -129,18 +132,10 @@ def demo(
     if not corpus:
         _analyze(lambda: article_from_text(text, url=DEMO_URL), fmt, output)
         return
-    # issue 23: the article inside its corpus (sourcetrace.stories.demo)
-    from sourcetrace.stories.demo import demo_trace, render_demo_trace
+    # issue 23: the article inside its corpus and its story (sourcetrace.stories.demo)
+    from sourcetrace.stories.demo import run_demo
 
-    with Console(stderr=True).status("Loading models and analysing the demo corpus…", spinner="dots"):
-        context = demo_trace(text, DEMO_URL)
-        report, traced = context.__enter__()
-    try:
-        _emit(report, fmt, output)
-        if fmt is OutputFormat.text:
-            render_demo_trace(traced, output)
-    finally:
-        context.__exit__(None, None, None)
+    run_demo(text, DEMO_URL, fmt, output, story_html)
 
 
 @app.command()

@@ -1,7 +1,9 @@
 """The corpus in the web app (``sourcetrace serve --db FILE``): list and search the store, open any stored report.
 
 ``GET /corpus`` lists the articles, newest first, or with ``?q=`` the search hits with their snippets;
-``GET /corpus/articles/{id}`` is the article's full HTML report (the same renderer as ``--format html``).
+``GET /corpus/articles/{id}`` is the article's full HTML report (the same renderer as ``--format html``), with its
+story, copied blocks and provenance graph; the story pages and the story and trace API are
+:mod:`sourcetrace.stories.web`'s, included here.
 The JSON API: ``GET /api/corpus/search?q=…``, ``GET /api/corpus/articles/{id}`` (the report JSON) and
 ``GET /api/corpus/stats``. The store is opened read-only per request, so the server never writes to it and a
 ``corpus add`` can run beside it. Pages follow the app's rules: everything escaped, nothing loaded from
@@ -29,7 +31,7 @@ _PAGE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ heading }} · sourcetrace corpus</title><style>{{ style }}</style></head>
 <body><main class="corpus">
-<p><a href="/">Analyse an article</a> · <a href="/corpus">All articles</a></p>
+<p><a href="/">Analyse an article</a> · <a href="/corpus">All articles</a> · <a href="/corpus/stories">Stories</a></p>
 <h1>{{ heading }}</h1>
 <p class="summary">{{ summary }}</p>
 <form method="get" action="/corpus" role="search">
@@ -106,13 +108,17 @@ def corpus_router(db: Path) -> APIRouter:
 
     @router.get("/corpus/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: int) -> HTMLResponse:
-        from sourcetrace.render.html import render_html
+        # issue 23: with its story, copied blocks and provenance graph (sourcetrace.stories.article_view)
+        from sourcetrace.stories.article_view import article_html
+        from sourcetrace.stories.web import article_link, story_link
 
         with open_corpus() as corpus:
             stored = corpus.get(article_id)
-        if stored is None:
-            raise HTTPException(404, f"no article {article_id} in the store")
-        return HTMLResponse(render_html(stored.report, home_url="/corpus"))
+            if stored is None:
+                raise HTTPException(404, f"no article {article_id} in the store")
+            html = article_html(corpus.store, stored.id, stored.report, home_url="/corpus", link=article_link,
+                                story_link=story_link)
+        return HTMLResponse(html)
 
     @router.get("/api/corpus/search")
     def search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200),
@@ -139,4 +145,8 @@ def corpus_router(db: Path) -> APIRouter:
         data.pop("store", None)  # the server's file path is none of the client's business
         return JSONResponse(data)
 
+    # issue 23: the story pages and the story and trace API (sourcetrace.stories.web)
+    from sourcetrace.stories.web import provenance_router
+
+    router.include_router(provenance_router(open_corpus))
     return router

@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 
 from sourcetrace.models import Attribution, Report, Span, Voice
 from sourcetrace.render import VOICE_LABELS
+from sourcetrace.render.sections import ReportSection
 
 # One palette for the text shading (light) and the charts (strong); the CSS variables are generated from it.
 VOICE_PALETTE: dict[Voice, tuple[str, str]] = {
@@ -56,9 +57,10 @@ ARTICLE_NODE = "this article"
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
-def render_html(report: Report, *, home_url: str | None = None) -> str:
-    """The whole report as one HTML document; ``home_url`` adds a link back (the web app's form)."""
-    style = _css()
+def render_html(report: Report, *, home_url: str | None = None, sections: Sequence[ReportSection] = ()) -> str:
+    """The whole report as one HTML document; ``home_url`` adds a link back (the web app's form); ``sections``
+    are added after the chains (issue 23: the article's provenance when it is in a corpus)."""
+    style = "\n".join(dict.fromkeys([_css(), *(s.css for s in sections if s.css)]))
     script = _js()
     csp = "; ".join([
         "default-src 'none'",
@@ -89,6 +91,7 @@ def render_html(report: Report, *, home_url: str | None = None) -> str:
         safe_id=safe_id,
         safe_href=safe_href,
         voice_label=lambda voice: VOICE_LABELS[voice],
+        sections=sections,
     )
 
 

@@ -1,6 +1,7 @@
 """The reference article inside its corpus, for ``sourcetrace demo``: a temporary store of the bundled demo
 corpus (``resources/demo_corpus/``: wire items and reposts written for the purpose, see its README) plus the
-demo article, its copied passages traced to their earliest carriers, credited or not.
+demo article, its copied passages traced to their earliest carriers, credited or not, the story it belongs to
+(timeline, provenance graph) and that story's HTML report, written to a file whose path the demo prints.
 
 One pipeline analyses all eight texts in this process (no worker pool), so the demo stays quick.
 """
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from sourcetrace.cli_support import OutputFormat
 from sourcetrace.corpus.api import Corpus
 from sourcetrace.corpus.sources import Task
 from sourcetrace.corpus.worker import Analyzer
@@ -21,6 +23,7 @@ from sourcetrace.errors import InputError
 from sourcetrace.models import Report
 from sourcetrace.stories.provenance import Trace, annotate, trace
 from sourcetrace.stories.reuse import ReuseIndex
+from sourcetrace.stories.story_report import StoryReport
 
 DEMO_ID = "demo-article"
 
@@ -79,6 +82,92 @@ def render_demo_trace(result: Trace, output: Path | None) -> None:
         render_trace(result, console, all_attributions=False)
         console.print("\n[dim]Your own corpus: sourcetrace corpus add FILES --db news.db, then sourcetrace corpus "
                       "trace ID --db news.db (--format json | graphml).[/]")
+
+    if output is None:
+        show(Console(width=None if sys.stdout.isatty() else 140))
+        return
+    with output.open("a", encoding="utf-8") as handle:
+        show(Console(file=handle, width=140, color_system=None))
+
+
+def demo_story_path(output: Path | None, story_html: Path | None) -> Path:
+    """Where the demo writes the story report: as asked, next to ``--output``, or in a new temporary folder
+    (never a fixed shared name, so two users of one machine do not collide)."""
+    if story_html is not None:
+        return story_html
+    if output is not None:
+        return output.with_name(f"{output.stem}-story.html")
+    return Path(tempfile.mkdtemp(prefix="sourcetrace-demo-")) / "story.html"
+
+
+def run_demo(article_text: str, article_url: str, fmt: OutputFormat, output: Path | None,
+             story_html: Path | None = None) -> None:
+    """``sourcetrace demo``: the article's report, then (text) its trace and its story in the demo corpus; the
+    story's HTML report is written to a file (text and html formats) and its path printed."""
+    from rich.console import Console
+
+    from sourcetrace.cli import _emit
+    from sourcetrace.render.html import render_html
+    from sourcetrace.render.story import render_story_html
+    from sourcetrace.stories.article_view import article_in_corpus
+    from sourcetrace.stories.assign import assign_stories
+    from sourcetrace.stories.story_report import build_story_report, story_of
+
+    err = Console(stderr=True)
+    with (err.status("Loading models and analysing the demo corpus…", spinner="dots"),
+          tempfile.TemporaryDirectory(prefix="sourcetrace-demo-") as folder,
+          build_demo_store(Path(folder) / "demo.db", article_text, article_url) as corpus):
+        stored = corpus.get(DEMO_ID)
+        assert stored is not None
+        assign_stories(corpus.store)
+        result = trace(corpus.store, stored.id, stored.report)
+        report, sections = article_in_corpus(corpus.store, stored.id, stored.report)
+        placed = story_of(corpus.store, stored.id)
+        story = build_story_report(corpus.store, placed.id, focus=stored.id) if placed else None
+    story_path = None
+    if story is not None and fmt in (OutputFormat.text, OutputFormat.html):
+        story_path = demo_story_path(output, story_html)
+        story_path.write_text(render_story_html(story) + "\n", encoding="utf-8")
+    if fmt is OutputFormat.html:
+        html = render_html(report, sections=sections)
+        if output is None:
+            import sys
+
+            sys.stdout.write(html + "\n")
+        else:
+            output.write_text(html + "\n", encoding="utf-8")
+    else:
+        _emit(report, fmt, output)
+    if fmt is OutputFormat.text:
+        render_demo_trace(result, output)
+        render_demo_story(story, story_path, output)
+    elif story_path is not None:
+        err.print(f"The story's report (timeline, reused passages, provenance graph): {story_path}", highlight=False)
+
+
+def render_demo_story(story: StoryReport | None, story_path: Path | None, output: Path | None) -> None:
+    """The story the article belongs to, after its trace: label, timeline, the graph's edges, where its HTML is."""
+    import sys
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.rule import Rule
+
+    from sourcetrace.render.story import render_story_text
+
+    def show(console: Console) -> None:
+        console.print()
+        console.print(Rule("Its story: the articles of the demo corpus that tell the same story, and how its text "
+                           "travelled"))
+        if story is None:
+            console.print("The article was placed in no story.")
+            return
+        render_story_text(story, console, sections=("timeline", "graph"))
+        if story_path is not None:
+            console.print(f"\n[bold]The story's HTML report[/] (timeline, reused passages, provenance graph; one "
+                          f"self-contained file): {escape(str(story_path))}", highlight=False, soft_wrap=True)
+        console.print("[dim]Your own corpus: sourcetrace corpus story --article ID --db news.db --format html -o "
+                      "story.html[/]", highlight=False)
 
     if output is None:
         show(Console(width=None if sys.stdout.isatty() else 140))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -442,3 +443,9 @@ def annotate_stored(store: Store, article_id: int, report: Report) -> Report:
     except sqlite3.OperationalError:  # a store from before schema 2, opened read-only
         return report
     return annotate(report, trace(store, article_id)) if found else report
+
+
+def origin_finder(store: Store) -> Callable[[int, int, int], Origin | None]:
+    """``find(article_id, start, end)``: the earliest carrier in this corpus of that article's text[start:end],
+    one cache shared by every call (a story report asks for many passages of the same articles)."""
+    return _Tracer(store).origin
