@@ -256,14 +256,24 @@ def show(
     from sourcetrace.cli import _emit
     from sourcetrace.stories.provenance import annotate_stored
 
+    html = None
     with _open(db) as corpus:
         stored = corpus.get(key)
         # issue 23: its credibility signals name the passages copied from earlier articles of the store
         report = annotate_stored(corpus.store, stored.id, stored.report) if stored is not None else None
+        if stored is not None and fmt is OutputFormat.html:  # and its story and provenance graph
+            from sourcetrace.stories.article_view import article_html
+
+            html = article_html(corpus.store, stored.id, stored.report)
     if report is None:
         raise SourcetraceError(f"no article {key!r} in the store (give a store id from `corpus list`, an input id "
                                "or a URL)")
-    _emit(report, fmt, output)
+    if html is not None and output is not None:
+        output.write_text(html + "\n", encoding="utf-8")
+    elif html is not None:
+        sys.stdout.write(html + "\n")
+    else:
+        _emit(report, fmt, output)
 
 
 @corpus_app.command()
@@ -374,3 +384,9 @@ _register_stories(corpus_app)
 from sourcetrace.claims.cli import register as _register_claims  # noqa: E402
 
 _register_claims(corpus_app)
+
+
+# issue 23: one story's report (sourcetrace.stories.story_cli): corpus story
+from sourcetrace.stories.story_cli import register as _register_story  # noqa: E402
+
+_register_story(corpus_app)
