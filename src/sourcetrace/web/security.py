@@ -219,7 +219,7 @@ def access_policy(host: str, *, db: Path | None = None, token_file: Path | None 
     if new:
         lines = [f"access tokens made and stored hashed in {path}; they are shown this once, keep them:",
                  f"  viewer (read and analyse):           {new[VIEWER]}",
-                 f"  editor (also add, delete, run jobs): {new[EDITOR]}"]
+                 f"  editor (also add and delete):        {new[EDITOR]}"]
     else:
         lines = [f"access tokens: the ones made on first start (hashes in {path}; delete it for new ones)"]
     return AccessPolicy(hashes, True, limit, max_body_bytes=max_body_bytes), lines
