@@ -176,7 +176,13 @@ def _edge(edge: GraphEdge, where: dict[str, tuple[float, float, int]], graph: Pr
     x1, y1, c1 = where[start]
     x2, y2, c2 = where[end]
     y1, y2 = y1 + NODE_H / 2, y2 + NODE_H / 2
-    if c1 < c2:
+    if c1 < c2 - 1 and edge.type == "copied_from":
+        # over a column or more: bowed down into the gap under the row, not behind the boxes between
+        x1, x2 = x1 + NODE_W, x2 - 2
+        low = max(y1, y2) + NODE_H * 0.9 + 6 * min(c2 - c1, 6)
+        path = f"M{x1:.1f},{y1:.1f} C{x1 + GAP_X:.1f},{low:.1f} {x2 - GAP_X:.1f},{low:.1f} {x2:.1f},{y2:.1f}"
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 8 + 3 * low / 4 + 4
+    elif c1 < c2:
         x1, x2 = x1 + NODE_W, x2 - 2
         bend = (x2 - x1) / 2
         path = f"M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
