@@ -148,3 +148,67 @@ def test_article_claims_carry_spans_speakers_and_rank() -> None:
     assert "authorisation" in dunford[0].denied
     author = [c for c in claims if c.kind == ClaimKind.AUTHOR and "given Russia permission" in c.text]
     assert author and "authorisation" in author[0].affirmed
+
+
+def test_story_report_has_claims_and_contradictions(store: Path) -> None:
+    out = store.parent / "story.html"
+    result = CliRunner().invoke(app, ["corpus", "story", "1", "--db", str(store), "--format", "html", "-o",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text("utf-8")
+    claims_part = page[page.index('id="claims"'):page.index('id="contradictions"')]
+    contra_part = page[page.index('id="contradictions"'):]
+    assert "Capital Ledger" in claims_part and "Meridian Wire" in claims_part
+    assert "no request right now" in contra_part and ("tension" in contra_part or "contradiction" in contra_part)
+    data = json.loads(CliRunner().invoke(app, ["corpus", "story", "1", "--db", str(store), "--format",
+                                               "json"]).stdout)
+    assert data["claims"]["claims"] and isinstance(data["contradictions"], list)
+
+
+def test_web_api_and_article_panel(store: Path, pipeline: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from sourcetrace.corpus.web import corpus_router
+    from sourcetrace.web.app import create_app
+
+    web = create_app(pipeline=pipeline, workers=0)
+    web.include_router(corpus_router(store))
+    client = TestClient(web)
+    data = client.get("/api/corpus/stories/1/claims").json()
+    assert data["story_id"] == 1 and data["claims"] and data["contradictions"]
+    first = data["claims"][0]
+    assert {"claim_id", "story_id", "text", "first_seen", "articles", "contradictions"} <= set(first)
+    assert {"id", "url", "stance", "spans"} <= set(first["articles"][0])
+    assert client.get("/api/corpus/stories/999/claims").status_code == 404
+    assert client.get("/api/corpus/articles/99999/claims").status_code == 404
+    with Corpus(store, read_only=True) as corpus:
+        wire = next(a.id for a in corpus if a.outlet == "Meridian Wire")
+    panel = client.get(f"/api/corpus/articles/{wire}/claims").json()
+    entry = next(e for e in panel["entries"] if AUTHORISED.search(e["text"]))
+    assert entry["stance"] == "supports"
+    assert "Capital Ledger" in [a["article"]["outlet"] for a in entry["contradicting"]]
+    page = client.get(f"/corpus/articles/{wire}")
+    assert page.status_code == 200 and 'id="claims"' in page.text and "Contradicted by" in page.text
+
+
+def test_claims_html_escapes_untrusted_text() -> None:
+    from sourcetrace.claims.models import (
+        ArticleRef,
+        ArticleStance,
+        ClaimStance,
+        FirstSeen,
+        StoryClaim,
+        StoryClaims,
+    )
+    from sourcetrace.models import Span
+    from sourcetrace.render.claims import story_claims_html
+
+    evil = "<script>alert(1)</script>"
+    ref = ArticleRef(id=1, outlet=evil, url="javascript:alert(1)")
+    span = Span(start=0, end=len(evil), text=evil)
+    claim = StoryClaim(claim_id="1-1", story_id=1, text=evil, checkworthiness=0.5, appearances=[],
+                       first_seen=FirstSeen(article=ref, speaker=evil, span=span),
+                       articles=[ArticleStance(article=ref, stance=ClaimStance.SUPPORTS, how="states", spans=[span])])
+    html = str(story_claims_html(StoryClaims(story_id=1, articles=[ref], claims=[claim], contradictions=[],
+                                             method=evil), None))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "javascript:" not in html

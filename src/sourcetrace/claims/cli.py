@@ -23,7 +23,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sourcetrace.claims.models import ClaimStance, Contradiction, StoryClaim, StoryClaims
-from sourcetrace.claims.story import stance_model, story_claims
 from sourcetrace.cli_support import DbOption, errors_as_messages
 from sourcetrace.corpus.api import Corpus
 from sourcetrace.corpus.store import default_path
@@ -123,6 +122,9 @@ def claims_command(db: Path | None, *, story_id: int | None, fmt: str, min_artic
                    quiet: bool) -> None:
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
+    # imported here: `sourcetrace --help` and the light commands must not load the article pipeline's modules
+    from sourcetrace.claims.story import stance_model, story_claims
+
     path = db or default_path()
     if not path.exists():
         raise SourcetraceError(f"no store at {path}: add articles first (sourcetrace corpus add …) or give --db")

@@ -143,3 +143,27 @@ class StoryClaims(_Model):
     contradictions: list[Contradiction]
     method: str
     seconds: float = 0.0
+
+
+class PanelEntry(_Model):
+    """One story claim this article addresses, and who else in the corpus supports or contradicts it."""
+
+    claim_id: str
+    text: str
+    stance: ClaimStance = Field(description="This article's stance toward it")
+    speaker: str | None = None
+    spans: list[Span] = Field(default_factory=list, description="This article's evidence")
+    first_seen: FirstSeen
+    supporting: list[ArticleStance] = Field(default_factory=list, description="Other articles")
+    contradicting: list[ArticleStance] = Field(default_factory=list)
+    discussing: list[ArticleStance] = Field(default_factory=list)
+    contradictions: list[Contradiction] = Field(default_factory=list)
+
+
+class ArticlePanel(_Model):
+    """The claims panel of an article's report: its story's claims as they concern this article."""
+
+    article_id: int
+    story_id: int
+    story_label: str
+    entries: list[PanelEntry]

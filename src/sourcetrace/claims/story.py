@@ -10,6 +10,7 @@ per-process cache until the story's articles change (see ``story_claims``).
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from sourcetrace.claims.models import (
 )
 from sourcetrace.claims.text import content_stems
 from sourcetrace.corpus.api import Corpus, StoredArticle
+from sourcetrace.corpus.store import Store
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.models import Voice
 from sourcetrace.stories.storage import StoryStorage
@@ -177,23 +179,47 @@ _CACHE_SIZE = 64
 
 def story_claims(corpus: Corpus, story_id: int, *, model: StanceModel | None = None) -> StoryClaims:
     """The claims of a stored story (stories must be assigned: ``corpus stories``)."""
-    storage = StoryStorage(corpus.store)
-    story = storage.story(story_id)
+    return story_claims_in_store(corpus.store, story_id, model=model)
+
+
+def story_claims_in_store(store: Store, story_id: int, *, model: StanceModel | None = None) -> StoryClaims:
+    """The same over an open store (read-only is enough: nothing is written)."""
+    storage = StoryStorage(store)
+    try:
+        story = storage.story(story_id)
+    except sqlite3.OperationalError:  # a store from before the stories tables, opened read-only
+        story = None
     if story is None:
         raise SourcetraceError(f"no story {story_id} in the store (see: sourcetrace corpus stories)")
-    timeline = storage.timeline(story_id)
-    rows = corpus.store.query(
-        f"SELECT id, analyzed_at FROM articles WHERE id IN ({','.join('?' * len(timeline))})",
-        [e.article_id for e in timeline]) if timeline else []
+    ids = [e.article_id for e in storage.timeline(story_id)]
+    marks = ",".join("?" * len(ids))
+    rows = store.query(f"SELECT id, analyzed_at FROM articles WHERE id IN ({marks})", ids) if ids else []
     key = tuple(sorted((int(r[0]), str(r[1])) for r in rows))
     model = model or stance_model()
-    cache_key = (str(corpus.store.path.resolve()), story_id)
+    cache_key = (str(store.path.resolve()), story_id)
     cached = _CACHE.get(cache_key)
     if cached and cached[0] == key and cached[1] == model.name:
         return cached[2]
-    articles = [a for a in (corpus.get(e.article_id) for e in timeline) if a is not None]
+    articles = _load_articles(store, ids)
     result = build_story_claims(story_id, articles, label=story.label, model=model)
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[cache_key] = (key, model.name, result)
     return result
+
+
+def _load_articles(store: Store, ids: Sequence[int]) -> list[StoredArticle]:
+    """The stored articles with their reports, in the order of ``ids`` (the story's timeline)."""
+    from sourcetrace.corpus.api import _ARTICLE_COLUMNS, _stored
+
+    found: dict[int, StoredArticle] = {}
+    for start in range(0, len(ids), 400):
+        chunk = list(ids[start:start + 400])
+        cursor = store.connection.execute(
+            f"SELECT {_ARTICLE_COLUMNS}, text, report FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk)
+        cursor.row_factory = sqlite3.Row
+        for row in cursor:
+            stored = _stored(row)
+            found[stored.id] = stored
+    return [found[i] for i in ids if i in found]

@@ -149,4 +149,8 @@ def corpus_router(db: Path) -> APIRouter:
     from sourcetrace.stories.web import provenance_router
 
     router.include_router(provenance_router(open_corpus))
+    # issue 24: the claims API (sourcetrace.claims.web)
+    from sourcetrace.claims.web import claims_router
+
+    router.include_router(claims_router(open_corpus))
     return router

@@ -41,7 +41,11 @@ def article_in_corpus(store: Store, article_id: int, report: Report, *,
     section = article_provenance_section(result, graph_from_trace(result, outlets), story=story,
                                          story_href=story_link(story.id) if story and story_link else None,
                                          link=link)
-    return annotate(report, result), [section]
+    # issue 24: the claims panel — who else in the corpus supports or contradicts this article's claims
+    from sourcetrace.claims.panel import article_claims_section
+
+    claims = article_claims_section(store, article_id, link=link)
+    return annotate(report, result), [section] + ([claims] if claims is not None else [])
 
 
 def article_html(store: Store, article_id: int, report: Report, *, home_url: str | None = None,

@@ -212,3 +212,8 @@ def _graph_section(report: StoryReport, store: Store, link: ArticleLink) -> Repo
 
 # The story report's sections, in order (see the module docstring). Issue 24's claims and contradictions go here.
 SECTION_BUILDERS: list[SectionBuilder] = [_timeline_section, _graph_section, _passages_section]
+
+# issue 24: the story's claims table and contradictions (sourcetrace.claims.panel)
+from sourcetrace.claims.panel import story_claims_section, story_contradictions_section  # noqa: E402
+
+SECTION_BUILDERS += [story_claims_section, story_contradictions_section]
