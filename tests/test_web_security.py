@@ -285,6 +285,12 @@ def test_loopback_without_tokens_answers_only_loopback_names_and_same_origin(pip
         assert rebound.status_code == 421
         cross = local.post("/api/analyze", json={"text": ARTICLE}, headers={"Origin": "https://evil.example"})
         assert cross.status_code == 403
+        sandboxed = local.post("/report", files={"text": (None, ARTICLE)}, headers={"Origin": "null"})
+        assert sandboxed.status_code == 403
+        # no Content-Type at all (a cross-site fetch of a typeless Blob may send one) is still JSON to FastAPI
+        blob = local.post("/api/analyze", content=json.dumps({"text": ARTICLE}).encode(),
+                          headers={"Origin": "https://evil.example"})
+        assert blob.status_code == 403
         same = local.post("/api/analyze", json={"text": ARTICLE}, headers={"Origin": "http://127.0.0.1:8000"})
         assert same.status_code == 200
 

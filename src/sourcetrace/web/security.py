@@ -420,7 +420,8 @@ class Guard:
                                    "(127.0.0.1, localhost)")
                 return
             origin = headers.get(b"origin")
-            if scope["method"] not in SAFE_METHODS and origin is not None and origin != b"null":
+            if scope["method"] not in SAFE_METHODS and origin is not None:
+                # "null" too: a sandboxed frame on any site sends it, and a page of this app never does
                 origin_host = (urlsplit(origin.decode("latin-1")).hostname or "").lower()
                 if origin_host not in {a.strip("[]") for a in allowed}:
                     await self._refuse(scope, send, 403, "cross-site request refused")
