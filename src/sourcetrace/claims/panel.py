@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sourcetrace.claims.models import ArticlePanel, ClaimStance, PanelEntry, StoryClaims
 from sourcetrace.corpus.store import Store
+from sourcetrace.errors import SourcetraceError
 from sourcetrace.render.sections import ReportSection
 
 if TYPE_CHECKING:
@@ -64,23 +65,38 @@ def article_claims_section(store: Store, article_id: int, *, link: ArticleLink |
                          data=panel.model_dump(mode="json"))
 
 
-def story_claims_section(report: StoryReport, store: Store, link: ArticleLink) -> ReportSection:
-    """The story report's claims table (a story report section builder)."""
+def _story_result(report: StoryReport, store: Store | None) -> StoryClaims | None:
+    """The story's claims, or None where the report is built without a store to read them from."""
     from sourcetrace.claims.story import story_claims_in_store
+
+    if store is None:
+        return None
+    try:
+        return story_claims_in_store(store, report.story.id)
+    except SourcetraceError:
+        return None
+
+
+def story_claims_section(report: StoryReport, store: Store | None, link: ArticleLink) -> ReportSection | None:
+    """The story report's claims table (a story report section builder)."""
     from sourcetrace.render.claims import CLAIMS_CSS, story_claims_html, story_claims_lines
 
-    result = story_claims_in_store(store, report.story.id)
+    result = _story_result(report, store)
+    if result is None:
+        return None
     return ReportSection("claims", "Claims", story_claims_html(result, link), css=CLAIMS_CSS,
                          data=result.model_dump(mode="json", exclude={"contradictions"}),
                          text=tuple(story_claims_lines(result)))
 
 
-def story_contradictions_section(report: StoryReport, store: Store, link: ArticleLink) -> ReportSection:
+def story_contradictions_section(report: StoryReport, store: Store | None,
+                                 link: ArticleLink) -> ReportSection | None:
     """The story report's contradictions (a story report section builder)."""
-    from sourcetrace.claims.story import story_claims_in_store
     from sourcetrace.render.claims import CLAIMS_CSS, contradictions_html, contradictions_lines
 
-    result = story_claims_in_store(store, report.story.id)  # cached: computed once with the claims section
+    result = _story_result(report, store)  # cached: computed once with the claims section
+    if result is None:
+        return None
     return ReportSection("contradictions", "Contradictions", contradictions_html(result, link), css=CLAIMS_CSS,
                          data=[c.model_dump(mode="json") for c in result.contradictions],
                          text=tuple(contradictions_lines(result)))
