@@ -9,6 +9,7 @@ from sourcetrace.errors import FetchError, InputError, SourcetraceError, Unsuppo
 
 if TYPE_CHECKING:
     from sourcetrace.article.pipeline import Pipeline, analyze
+    from sourcetrace.claims.stance import Stance, stance
     from sourcetrace.corpus import Corpus
     from sourcetrace.models import Article, Attribution, Entity, Report, Sentence, Span, Voice
 
@@ -25,6 +26,8 @@ _LAZY = {
     "Sentence": "sourcetrace.models",
     "Span": "sourcetrace.models",
     "Voice": "sourcetrace.models",
+    "Stance": "sourcetrace.claims.stance",
+    "stance": "sourcetrace.claims.stance",
 }
 
 
@@ -64,8 +67,10 @@ __all__ = [
     "Sentence",
     "SourcetraceError",
     "Span",
+    "Stance",
     "UnsupportedLanguageError",
     "Voice",
     "__version__",
     "analyze",
+    "stance",
 ]

@@ -17,6 +17,10 @@ class UnsupportedLanguageError(InputError):
     """The article is not in English."""
 
 
+class StanceInputError(InputError, ValueError):
+    """A claim or body given to ``sourcetrace.stance`` is empty: there is nothing to compare."""
+
+
 class FetchError(SourcetraceError):
     """A URL could not be fetched, or was refused (private address, wrong content type, too large)."""
 

@@ -1,0 +1,157 @@
+"""Stance on the FNC-1 development split: FNC score, per-class F1, macro-F1, confusion matrix and speed.
+
+Runs ``sourcetrace.claims.stance.StanceModel`` (the shipped model) over the 9,622 hold-out pairs of the official
+baseline's split (``../shared/data/fnc1/splits``, bodies never seen in training) and, in the same run:
+
+* a reference made of our related/unrelated layer plus "discuss" for every related pair (how loose the FNC
+  score is: it scores high with no stance at all);
+* the lexical layers alone (the fallback when the encoder file is absent);
+* the unseen-topic view: the lexical layers retrained on the seen topics only (``train_stance.py
+  --seen-topics``), scored on the hold-out pairs whose headline's topic training never read (fnc1_data.py);
+* speed: pairs per second through ``sourcetrace.stance`` (language check included) on one core
+  (onnxruntime intra-op threads 1), on hold-out pairs in file order.
+
+Prints the tables and writes the section "stance" of docs/benchmarks.md.
+
+    python benchmarks/stance.py            # ~5-10 min on one core
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from docs_section import cpu_model, git_commit, markdown_table, write_section
+from fnc1_data import DEFAULT_DATA, LABELS, Pair, confusion, f1_scores, fnc_score, load
+from rich.console import Console
+from rich.progress import track
+
+from sourcetrace.claims import stance as st
+
+REPO = Path(__file__).resolve().parent.parent
+ANCHORS = ("Published anchors (FNC-1 *competition test*, not this split): Talos 82.02 (macro-F1 ≈ 0.58, "
+           "disagree F1 ≈ 0.0–0.1: 11 of 697 test disagreements right), Athene 81.97, UCLMR 81.72, official "
+           "baseline 75.20; RoBERTa-large fine-tuned 90.0 (Dulhanty et al. 2019).")
+
+
+def predict(model: st.StanceModel, data_bodies: dict[str, str], pairs: list[Pair], what: str) -> list[str]:
+    return [model(p.headline, data_bodies[p.body_id], check_language=False).label
+            for p in track(pairs, description=what, transient=True)]
+
+
+def scores(gold: list[str], pred: list[str]) -> dict[str, float]:
+    score, best = fnc_score(gold, pred)
+    f1 = f1_scores(gold, pred)
+    return {"fnc": 100 * score / best, **f1, "macro": sum(f1.values()) / 4,
+            "related_acc": 100 * sum((g == "unrelated") == (p == "unrelated") for g, p in zip(gold, pred,
+                                                                                          strict=True)) / len(gold)}
+
+
+def row(name: str, s: dict[str, float]) -> list[str]:
+    return [name, f"{s['fnc']:.2f}", *(f"{s[label]:.3f}" for label in LABELS), f"**{s['macro']:.3f}**",
+            f"{s['related_acc']:.1f}"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--speed-pairs", type=int, default=1000)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    console = Console()
+    started = time.time()
+    data = load(args.data)
+    hold = data.hold_out
+    gold = [p.label for p in hold]
+    unseen_idx = [i for i, p in enumerate(hold) if p.unseen_topic]
+
+    model = st.StanceModel()
+    shipped = predict(model, data.bodies, hold, f"shipped model ({model.kind})")
+    lexical_model = st.StanceModel(use_encoder=False)
+    lexical = predict(lexical_model, data.bodies, hold, "lexical layers")
+    discuss_ref = ["unrelated" if p == "unrelated" else "discuss" for p in lexical]
+    with tempfile.TemporaryDirectory() as tmp:
+        seen_file = Path(tmp) / "seen.json.gz"
+        subprocess.run([sys.executable, str(REPO / "training/train_stance.py"), "--data", str(args.data),
+                        "--seen-topics", "--out", str(seen_file)], check=True, capture_output=True)
+        seen_model = st.StanceModel(use_encoder=False, lexical_path=seen_file)
+        unseen_pairs = [hold[i] for i in unseen_idx]
+        seen_pred = predict(seen_model, data.bodies, unseen_pairs, "lexical, seen topics only")
+
+    results = [
+        (f"sourcetrace, shipped ({model.kind} stance layer)", scores(gold, shipped)),
+        ("sourcetrace, lexical layers only", scores(gold, lexical)),
+        ("reference: our related/unrelated + 'discuss' for every related", scores(gold, discuss_ref)),
+    ]
+    unseen_gold = [gold[i] for i in unseen_idx]
+    unseen_results = [
+        (f"shipped ({model.kind}; trained on all topics: these headlines seen)",
+         scores(unseen_gold, [shipped[i] for i in unseen_idx])),
+        ("lexical layers retrained on seen topics only", scores(unseen_gold, seen_pred)),
+    ]
+    matrix = confusion(gold, shipped)
+
+    # speed through the public function, one core, language check included
+    speed_pairs = hold[: args.speed_pairs]
+    st.default_model()
+    st.stance(hold[0].headline, data.bodies[hold[0].body_id])
+    t = time.perf_counter()
+    for p in speed_pairs:
+        st.stance(p.headline, data.bodies[p.body_id])
+    api_rate = len(speed_pairs) / (time.perf_counter() - t)
+    related_pairs = [p for p in speed_pairs if p.label != "unrelated"][:300]
+    t = time.perf_counter()
+    for p in related_pairs:
+        model(p.headline, data.bodies[p.body_id], check_language=False)
+    related_rate = len(related_pairs) / (time.perf_counter() - t)
+    load_avg = os.getloadavg()
+
+    headers = ["system", "FNC score (relative, %)", *(f"F1 {label}" for label in LABELS), "macro-F1",
+               "related/unrelated acc. %"]
+    table = markdown_table(headers, [row(n, s) for n, s in results])
+    unseen_table = markdown_table(headers, [row(n, s) for n, s in unseen_results])
+    cm = markdown_table(["gold \\ predicted", *LABELS], [[g, *matrix[i]] for i, g in enumerate(LABELS)])
+    models = REPO / "src/sourcetrace/resources/models"
+    size = {name: (models / name).stat().st_size / 1e6
+            for name in (st.LEXICAL_FILE, st.ENCODER_FILE) if (models / name).exists()}
+    body = f"""## Stance (FNC-1 development split)
+
+`python benchmarks/stance.py` ({time.time() - started:.0f} s; commit {git_commit()}; {cpu_model()}, load average
+{load_avg[0]:.1f} on a machine shared by several jobs). The official baseline's split: trained on the 1,346
+training bodies, scored on the {len(hold):,} pairs of the 337 hold-out bodies (agree 762, disagree 162, discuss
+1,800, unrelated 6,898). Relative FNC score = FNC score / its maximum × 100. {ANCHORS} The hold-out shares
+almost all headlines with training, so it flatters every system; the unseen-topic view below does not.
+
+{table}
+
+Confusion matrix of the shipped model (rows gold, columns predicted):
+
+{cm}
+
+Unseen topics: {len(unseen_idx):,} hold-out pairs whose headline belongs to a topic (connected headlines and bodies)
+left out of the seen-topics training (one topic in five, fixed by hash; `benchmarks/fnc1_data.py`):
+
+{unseen_table}
+
+Speed (same run, one core: onnxruntime intra-op threads 1): **{api_rate:.1f} pairs/s** through
+`sourcetrace.stance` over the first {len(speed_pairs):,} hold-out pairs (language check included; 72 % of
+FNC-1 pairs are unrelated and skip the encoder), {related_rate:.1f} pairs/s on related pairs alone (the encoder
+runs on each). Model files: {", ".join(f"{k} {v:.1f} MB" for k, v in size.items())}.
+Train: `python training/train_stance.py --encoder-data ../train-out/stance` then `training/train_stance_encoder.py`
+(training/README.md).
+"""
+    console.print(body)
+    if not args.no_write:
+        write_section("stance", body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""sourcetrace.stance: labels on texts written for this test, probabilities and evidence spans, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+import sourcetrace
+from sourcetrace.claims import stance as st
+from sourcetrace.errors import InputError, StanceInputError, UnsupportedLanguageError
+
+CLAIM = "A giant squid was found alive on a beach in Cornwall"
+AGREE = ("A giant squid was found alive on a beach in Cornwall on Tuesday morning, local officials confirmed.\n"
+         "The animal, which measured nearly eight metres, was discovered by a dog walker near Newquay. Marine "
+         "biologists from the University of Exeter confirmed that the squid was alive when it was found, and "
+         "rescuers returned it to the sea within the hour. Photographs taken at the scene show the squid in "
+         "shallow water surrounded by volunteers.")
+DISAGREE = ("Reports that a giant squid was found alive on a beach in Cornwall are false, the Cornwall Wildlife "
+            "Trust said on Wednesday.\nThe trust said the photographs shared online were taken in New Zealand in "
+            "2013 and that no squid had been found on any beach in the county. \"This is a hoax,\" a spokesperson "
+            "said. \"There was no squid.\" Police in Newquay also denied the story, saying nobody had reported "
+            "such an animal.")
+UNRELATED = ("The city council voted on Monday to extend the opening hours of the central library.\nThe change, "
+             "which takes effect in March, will keep the building open until nine in the evening on weekdays. "
+             "Councillors said the decision followed a consultation in which most residents asked for longer "
+             "hours.")
+GERMAN = ("Ein Riesenkalmar wurde am Dienstagmorgen lebend an einem Strand in Cornwall gefunden, wie die örtlichen "
+          "Behörden bestätigten. Das Tier war fast acht Meter lang und wurde von einer Spaziergängerin entdeckt. "
+          "Meeresbiologen der Universität bestätigten, dass der Kalmar noch lebte, als er gefunden wurde.")
+
+
+def test_public_api() -> None:
+    assert sourcetrace.stance is st.stance
+    assert sourcetrace.Stance is st.Stance
+
+
+@pytest.mark.parametrize(("body", "label"), [(AGREE, "agree"), (DISAGREE, "disagree"), (UNRELATED, "unrelated")])
+def test_clear_stances(body: str, label: str) -> None:
+    result = sourcetrace.stance(CLAIM, body)
+    assert result.label == label
+    assert set(result.probabilities) == set(st.LABELS)
+    assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-4)
+    assert max(result.probabilities, key=result.probabilities.__getitem__) == label
+
+
+@pytest.mark.parametrize("body", [AGREE, DISAGREE])
+def test_evidence_spans_point_into_the_body(body: str) -> None:
+    result = sourcetrace.stance(CLAIM, body)
+    assert 1 <= len(result.evidence) <= st.EVIDENCE_SENTENCES
+    for span in result.evidence:
+        assert body[span.start : span.end] == span.text
+    # the best evidence is the sentence that restates the claim (the first one in both texts)
+    assert result.evidence[0].start == 0
+
+
+def test_unrelated_has_no_evidence() -> None:
+    assert sourcetrace.stance(CLAIM, UNRELATED).evidence == []
+
+
+def test_lexical_fallback_also_reads_the_clear_cases() -> None:
+    model = st.StanceModel(use_encoder=False)
+    assert model.kind == "lexical"
+    assert model(CLAIM, AGREE).label == "agree"
+    assert model(CLAIM, DISAGREE).label == "disagree"
+    assert model(CLAIM, UNRELATED).label == "unrelated"
+
+
+@pytest.mark.parametrize(("claim", "body"), [("", AGREE), ("   \n", AGREE), (CLAIM, ""), (CLAIM, " \t\n ")])
+def test_empty_input_is_refused(claim: str, body: str) -> None:
+    with pytest.raises(StanceInputError, match="empty") as caught:
+        sourcetrace.stance(claim, body)
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, InputError)
+
+
+def test_non_english_body_is_refused_like_an_article() -> None:
+    with pytest.raises(UnsupportedLanguageError, match="German"):
+        sourcetrace.stance(CLAIM, GERMAN)
+
+
+def test_non_english_claim_is_refused() -> None:
+    with pytest.raises(UnsupportedLanguageError):
+        sourcetrace.stance("Ein Riesenkalmar wurde lebend an einem Strand in Cornwall gefunden, sagen die Behörden",
+                           AGREE)
+
+
+def test_megabyte_body_reads_only_its_start() -> None:
+    body = (AGREE + "\n") * (1_000_000 // (len(AGREE) + 1) + 1)
+    assert len(body) > 1_000_000
+    result = sourcetrace.stance(CLAIM, body)
+    assert result.label != "unrelated"  # the same text 2,000 times over: its stance is not the point, its end is
+    assert all(span.end <= st.MAX_BODY_CHARS for span in result.evidence)
+
+
+def test_sentences_are_trimmed_ranges() -> None:
+    text = "First one. Second \"quoted.\" Third?\nFourth line\n\n  Fifth."
+    spans = st.sentences(text)
+    assert [text[s:e] for s, e in spans] == ["First one.", "Second \"quoted.\"", "Third?", "Fourth line", "Fifth."]
