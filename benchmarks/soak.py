@@ -283,7 +283,7 @@ def main() -> None:
     if not 0 <= args.shared_articles <= 250:
         parser.error("--shared-articles must be 0..250 (the sample has 250)")
 
-    console = Console()
+    console = Console(width=max(110, Console().width))  # the per-kind table reads badly wrapped
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="sourcetrace-soak-") as tmp:
         directory = Path(tmp)
