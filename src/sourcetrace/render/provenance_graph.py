@@ -239,7 +239,7 @@ def legend_items() -> list[tuple[str, str | None, str]]:
     return [(colour, dash, text) for colour, dash, text in EDGE_STYLES.values()]
 
 
-def graph_lines(graph: ProvenanceGraph) -> list[str]:
+def graph_lines(graph: ProvenanceGraph, limit: int = 300) -> list[str]:
     """The graph as text, one edge a line, the way the text travelled ("earlier ─copy, not credited─▶ later"),
     earliest first; publisher edges are left out (each article is named by its outlet)."""
     rows = []
@@ -260,4 +260,8 @@ def graph_lines(graph: ProvenanceGraph) -> list[str]:
         elif earlier.focus and edge.type == "copied_from":
             line = line.replace(f"{node_name(earlier)} ──", f"{node_name(earlier)} (this article) ──", 1)
         rows.append((key, line))
-    return [line for _, line in sorted(rows)]
+    rows.sort()
+    lines = [line for _, line in rows[:limit]]
+    if len(rows) > limit:
+        lines.append(f"… {len(rows) - limit:,} more edges (the JSON has them all)")
+    return lines

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sourcetrace.corpus.store import Store
@@ -59,11 +59,16 @@ class ProvenanceGraph:
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[GraphEdge] = field(default_factory=list)
 
+    _index: dict[str, GraphNode] = field(default_factory=dict, repr=False, compare=False)
+
     def node(self, node_id: str) -> GraphNode | None:
-        return next((n for n in self.nodes if n.id == node_id), None)
+        if len(self._index) != len(self.nodes):  # nodes are only ever appended
+            self._index = {n.id: n for n in self.nodes}
+        return self._index.get(node_id)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # flat dataclasses: vars() is what asdict() gives, without its deep copy (a big story has 10,000s of edges)
+        return {"nodes": [dict(vars(n)) for n in self.nodes], "edges": [dict(vars(e)) for e in self.edges]}
 
 
 def _article_id(key: str) -> int | None:

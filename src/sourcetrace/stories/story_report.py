@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from markupsafe import Markup
+
 from sourcetrace.corpus.store import Store
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.render.sections import ReportSection
@@ -25,6 +27,7 @@ from sourcetrace.stories.reuse import ArticleMeta, Passage, find_credit, load_ar
 from sourcetrace.stories.storage import StoryStorage, StorySummary
 
 MAX_TRACED = 400  # passages whose earliest carrier is followed back (each a few queries); the rest list their source
+MAX_SHOWN = 200  # passages listed in the HTML and on the terminal (the JSON has them all)
 
 
 @dataclass
@@ -194,8 +197,30 @@ def _timeline_section(report: StoryReport, store: Store, link: ArticleLink) -> R
 def _passages_section(report: StoryReport, store: Store, link: ArticleLink) -> ReportSection:
     from sourcetrace.render.story import passages_html, passages_lines
 
-    return ReportSection("passages", "Reused passages", passages_html(report.passages, link),
-                         data=[asdict(p) for p in report.passages], text=tuple(passages_lines(report.passages)))
+    shown = report.passages[:MAX_SHOWN]
+    more = len(report.passages) - len(shown)
+    body = passages_html(shown, link)
+    text = passages_lines(shown)
+    if more:
+        note = f"{more:,} more passages not shown here; --format json (or the JSON API) lists them all."
+        body += Markup('<p class="note">{}</p>').format(note)
+        text.append(note)
+    return ReportSection("passages", "Reused passages", body, data=[_passage_data(p) for p in report.passages],
+                         text=tuple(text))
+
+
+def _carrier_data(carrier: Carrier) -> dict[str, Any]:
+    return dict(vars(carrier))
+
+
+def _passage_data(passage: StoryPassage) -> dict[str, Any]:
+    """asdict() without its deep copy, which is slow over thousands of passages."""
+    data = dict(vars(passage))
+    data["source"], data["target"] = _carrier_data(passage.source), _carrier_data(passage.target)
+    if passage.origin is not None:
+        data["origin"] = {**vars(passage.origin), "earliest": _carrier_data(passage.origin.earliest),
+                          "carriers": [_carrier_data(c) for c in passage.origin.carriers]}
+    return data
 
 
 def _graph_section(report: StoryReport, store: Store, link: ArticleLink) -> ReportSection:
