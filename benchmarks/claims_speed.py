@@ -2,8 +2,10 @@
 
     python benchmarks/claims_speed.py [--repeat 3] [--no-docs]
 
-Texts: the packaged ones, no ../shared needed — the reference article, the demo corpus (7 texts) and the claims
-test corpus (4 texts), 12 articles that form one or two stories. In one process, the same run: (1) ``analyze``
+Texts: the packaged ones — the reference article, the demo corpus (7 texts) and the claims test corpus (4 texts),
+12 articles that form one story — and, with ../shared present, the three largest stories of the story-labelled
+FNC-1 train bodies (up to 20 bodies each: longer real news, and stories where most articles address the claims,
+so the stance model is called most). In one process, the same run: (1) ``analyze``
 each article (warm pipeline, the learned tagger on, as ``corpus add`` runs it); (2) store them, place them in
 stories, and compute every story's claims from the stored reports: claim extraction + check-worthiness, matching,
 each article's stance toward each story claim, contradictions — once with the stance model (when this install has
@@ -47,12 +49,36 @@ def records() -> list[dict[str, str]]:
     return rows
 
 
+def fnc_records(stories: int, per_story: int) -> list[dict[str, str]]:
+    """The largest stories of the story-labelled FNC-1 **train** bodies (sourcetrace.stories.labels), when
+    ../shared is present: longer real news bodies, and stories of up to ``per_story`` articles."""
+    from collections import defaultdict
+
+    from sourcetrace.stories.labels import build, day_string
+
+    data = REPO.parent / "shared" / "data"
+    if not (data / "fnc1").exists():
+        return []
+    by_story: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for article in build(data).articles:
+        if article.split == "train":
+            by_story[article.story].append({"id": f"fnc-{article.body_id}", "outlet": f"body {article.body_id}",
+                                            "date": day_string(article.date), "text": article.text})
+    largest = sorted(by_story.values(), key=len, reverse=True)[:stories]
+    return [r for rows in largest for r in rows[:per_story]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--fnc-stories", type=int, default=3, help="Add this many FNC-1 train stories (needs "
+                        "../shared; 0: packaged texts only).")
+    parser.add_argument("--per-story", type=int, default=20)
     parser.add_argument("--no-docs", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
     args = parser.parse_args()
-    rows = records()
+    packaged = records()
+    fnc = fnc_records(args.fnc_stories, args.per_story) if args.fnc_stories else []
+    rows = packaged + fnc
     pipeline = Pipeline()
     pipeline.analyze(rows[0]["text"])  # warm: models loaded before timing
     analyze = min(_time(lambda: [pipeline.analyze(r["text"]) for r in rows]) for _ in range(args.repeat))
@@ -84,15 +110,17 @@ def main() -> None:
     table = markdown_table(["step", "ms per article", "× analyze", "story claims"], table_rows)
     load = os.getloadavg()[0]
     print(table)
-    print(f"{n} articles in {len(stories)} stories; load average {load:.2f}")
+    print(f"{n} articles ({len(fnc)} FNC-1) in {len(stories)} stories; load average {load:.2f}")
     if args.no_docs:
         return
     body = f"""## Claims + stance cost per article (issue 24)
 
 `python benchmarks/claims_speed.py` — {today()}, commit {git_commit()}, {cpu_model()}, one process, load
 average {load:.2f} at the end (the machine is shared: the ratio, measured in the same run, is the number to
-read). {n} packaged articles (reference article, demo corpus, claims test corpus) in {len(stories)} stories; best of
-{args.repeat}. Claims + stance read the stored reports: nothing is re-parsed.
+read). {n} articles: the 12 packaged ones (reference article, demo corpus, claims test corpus) and
+{len(fnc)} FNC-1 train bodies from its {args.fnc_stories} largest labelled stories, in {len(stories)} stories as
+the clusterer grouped them; best of {args.repeat}. Stance model calls are bounded at 8 per article. Claims +
+stance read the stored reports: nothing is re-parsed.
 
 {table}
 

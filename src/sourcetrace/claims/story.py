@@ -4,8 +4,10 @@ stance toward each of the top story claims (article_stance.py) → contradiction
 Bounded so that the cost grows with the story, not with claims × articles × model calls: each article gives at
 most ``CLAIMS_PER_ARTICLE`` claims (the most check-worthy), the stance step covers the ``TOP_CLAIMS`` story claims
 that most articles carry, and the stance model is called only for an article that neither carries a claim nor
-its opposite but shares words with it (``article_stance``). Results are computed on demand and kept in a
-per-process cache until the story's articles change (see ``story_claims``).
+its opposite but shares words with it (``article_stance``), at most ``MODEL_CALLS_PER_ARTICLE`` times per
+article (the claims carried by most articles first; past that, "does not address" with ``how="no_model"``).
+Results are computed on demand and kept in a per-process cache until the story's articles change (see
+``story_claims``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ LEAD_VOICES = frozenset({Voice.HEADLINE, Voice.REPORTED, Voice.DIRECT_QUOTE, Voi
                          Voice.AUTHOR_OPINION})
 CLAIMS_PER_ARTICLE = 15
 TOP_CLAIMS = 15
+MODEL_CALLS_PER_ARTICLE = 8  # stance model calls per article, for the most widely carried claims first
 METHOD = ("claims: attributed contents and author assertions ranked by a check-worthiness model (CheckThat! 2019 "
           "+ ClaimBuster); grouped by TF-IDF + anchor + action overlap{rerank}; stance: carried claim / carried "
           "opposite / lexical overlap, else {model}; contradictions: shared anchor + opposite action polarity "
@@ -144,6 +147,7 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
             denied=_majority([it.claim.denied for it in members])))
     views = [_view(a) for a in articles]
     with_stances = []
+    budget = {view.ref.id: MODEL_CALLS_PER_ARTICLE for view in views}
     for i, claim in enumerate(story_claims):
         stances = []
         for view in views:
@@ -158,7 +162,11 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
                     own.append(article_claim)
                 elif found < 0:
                     opposite.append(article_claim)
-            stances.append(decide(claim.text, view, own, opposite, model.stance))
+            allowed = model.stance if budget[view.ref.id] > 0 else None
+            decided = decide(claim.text, view, own, opposite, allowed)
+            if decided.how == "model":
+                budget[view.ref.id] -= 1
+            stances.append(decided)
         with_stances.append(claim.model_copy(update={"articles": stances}))
     contradictions = find_contradictions(with_stances, refs, disagree=model.disagree)
     rerank = " with the stance model's agree probability as re-ranker" if model.agree else ""
