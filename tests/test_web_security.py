@@ -95,6 +95,10 @@ def test_every_route_refuses_a_request_without_a_valid_token(client: TestClient)
                 assert response.headers["www-authenticate"].startswith("Bearer")
                 seen += 1
     assert seen >= 3 * 12  # the form, the API, the corpus pages and the editor's routes are all in app.routes
+    for route in _routes(client.app.routes):  # type: ignore[attr-defined]
+        if "GET" in (getattr(route, "methods", None) or ()):  # with a token: answered (404 for id 1)
+            path = re.sub(r"\{[^}]+\}", "1", route.path)
+            assert client.get(path, headers=_bearer(VIEWER_TOKEN)).status_code in (200, 404, 422), path
     assert client.get("/no/such/page").status_code == 401  # not even a 404 says what exists
     assert client.get("/api/corpus/stats").json()["error"].startswith("this server needs an access token")
     login = client.get("/corpus", headers={"Accept": "text/html"})
