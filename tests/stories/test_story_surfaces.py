@@ -4,6 +4,8 @@ the reference article inside its story. Everything from an article is untrusted:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -155,6 +157,15 @@ def test_corpus_show_html_has_the_provenance_section(demo_store: Path) -> None:
     assert "Further reports: lines 17–29 match Sputnik&#39;s 2015-10-23 text, not credited to Sputnik" in section
     assert "This article belongs to story" in section and "<svg" in section
     assert 'href="#provenance"' in page  # in the contents
+    # the section's CSS is in the one style block the page's Content-Security-Policy allows by its hash
+    style = page[page.index("<style>") + 7:page.index("</style>")]
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src &#39;sha256-{digest}&#39;" in page and ".pgraph-wrap{" in style
+    # an article of the story that shares no passage: said so, and its graph is its own box
+    result = runner.invoke(app, ["corpus", "show", "demo-anadolu", "--db", str(demo_store), "-f", "html"])
+    assert result.exit_code == 0, result.output
+    assert "No passage of this article is found in an earlier article" in result.stdout
+    assert "This article belongs to story" in result.stdout
 
 
 def test_trace_graph_keeps_outlets_not_people(demo_store: Path, ids: dict[str, int]) -> None:
