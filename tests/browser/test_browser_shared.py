@@ -105,13 +105,17 @@ def test_sign_in_then_analyse(browser: Browser, server: str) -> None:
         page.click("button[type=submit]")
     expect(page.locator("textarea[name=text]")).to_be_visible()
     assert page.evaluate("document.cookie") == ""  # HttpOnly: the session is out of any script's reach
-    assert page.locator("input[name=csrf_token]").get_attribute("value")
+    assert page.locator("form.analyze input[name=csrf_token]").get_attribute("value")
     page.fill("textarea[name=text]", ARTICLE)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("form.analyze button[type=submit]")
     assert page.url.endswith("/report")
     expect(page.locator("h1")).to_have_text("Port city approves harbour dredging")
     assert page.locator("#attributions .card.att").count() >= 1
+    page.go_back()
+    with page.expect_navigation():
+        page.click("form.signout button[type=submit]")
+    expect(page.locator("input[name=token]")).to_be_visible()  # signed out: the sign-in form again
     assert errors == []
     assert all(urlsplit(url).scheme in ("data", "about") or url.startswith(server) for url in requests)
     page.close()
