@@ -34,6 +34,16 @@ from rich.text import Text
 
 from sourcetrace.cli_support import DbOption, OutputFormat, errors_as_messages
 from sourcetrace.corpus.api import HIGHLIGHT_END, HIGHLIGHT_START, Corpus
+from sourcetrace.corpus.engine import EngineKind
+from sourcetrace.corpus.engine.cli import (
+    DEFAULT_PARTITION_MB,
+    EngineOption,
+    PartitionOption,
+    SchedulerOption,
+    WorkDirOption,
+    WorkerMemoryOption,
+    add_job,
+)
 from sourcetrace.corpus.export import RECORDS, ExportFormat, ExportTable
 from sourcetrace.corpus.runner import RunSummary, default_workers
 from sourcetrace.corpus.worker import DEFAULT_TIME_LIMIT
@@ -100,6 +110,11 @@ def add(
         "--time-limit", min=0, help="Seconds one article's analysis may take before it is stopped and recorded "
         "as refused (0: no limit).")] = DEFAULT_TIME_LIMIT,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    engine: EngineOption = EngineKind.local,
+    scheduler: SchedulerOption = None,
+    work_dir: WorkDirOption = None,
+    partition_mb: PartitionOption = DEFAULT_PARTITION_MB,
+    worker_memory: WorkerMemoryOption = None,
 ) -> None:
     """Analyse articles into the store; rerun the same command to resume after a stop or crash."""
     from sourcetrace.corpus.sources import Tally, estimate
@@ -119,9 +134,13 @@ def add(
                          functools.partial(corpus.reanalyze_outdated, time_limit=time_limit)))
         if sources or urls:
             total = estimate(sources or [], url_lists=urls or [])
-            jobs.append(("Analysing", total, functools.partial(corpus.add, *(sources or []), urls=urls or [],
-                                                               allow_private=allow_private, host_delay=host_delay,
-                                                               tally=tally, time_limit=time_limit)))
+            job = functools.partial(corpus.add, *(sources or []), urls=urls or [], allow_private=allow_private,
+                                    host_delay=host_delay, tally=tally, time_limit=time_limit)
+            if engine is not EngineKind.local or scheduler:  # issue 25: the stages on a Dask cluster
+                job = add_job(corpus, sources or [], urls or [], kind=engine, scheduler=scheduler, work_dir=work_dir,
+                              partition_mb=partition_mb, worker_memory=worker_memory, allow_private=allow_private,
+                              host_delay=host_delay, tally=tally, time_limit=time_limit)
+            jobs.append(("Analysing", total, job))
         for label, total, job in jobs:
             summaries.append(_with_progress(label, total, job, workers=workers, learned=not rules_only,
                                             show=not quiet and err.is_terminal))
@@ -351,7 +370,8 @@ def outlets(db: DbOption = None, limit: LimitOption = 25, fmt: ListFormatOption 
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
     fmt: Annotated[ExportFormat | None, typer.Option(
-        "--format", "-f", help="jsonl, csv or parquet (default: from the file name).")] = None,
+        "--format", "-f", help="jsonl, csv, parquet (default: from the file name) or passim (passim's input: "
+        "JSONL of id, series, date, text; articles only).")] = None,
     what: Annotated[ExportTable, typer.Option(help="Which table (columns: docs/corpus.md).")] = ExportTable.articles,
     db: DbOption = None,
 ) -> None:
@@ -390,3 +410,9 @@ _register_claims(corpus_app)
 from sourcetrace.stories.story_cli import register as _register_story  # noqa: E402
 
 _register_story(corpus_app)
+
+
+# issue 25: corpus attach DIR, the Parquet shards of `corpus add --engine dask` (sourcetrace.corpus.engine.cli)
+from sourcetrace.corpus.engine.cli import register as _register_engine  # noqa: E402
+
+_register_engine(corpus_app)

@@ -29,6 +29,7 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
+    passim = "passim"  # issue 25: passim's input, JSONL of id, series, date, text (articles only)
 
 
 class ExportTable(StrEnum):
@@ -229,6 +230,13 @@ def write(rows: Iterable[_Row], table: ExportTable, fmt: ExportFormat, path: Pat
     model = RECORDS[table]
     if fmt is ExportFormat.parquet:
         return _write_parquet(rows, model, path)
+    if fmt is ExportFormat.passim:
+        if table is not ExportTable.articles:
+            from sourcetrace.errors import InputError
+
+            raise InputError("--format passim writes articles only: drop --what, or give --what articles")
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            return _write_passim(rows, handle)
     with path.open("w", encoding="utf-8", newline="") as handle:
         return _write_jsonl(rows, handle) if fmt is ExportFormat.jsonl else _write_csv(rows, model, handle)
 
@@ -237,6 +245,22 @@ def _write_jsonl(rows: Iterable[_Row], handle: TextIO) -> int:
     count = 0
     for row in rows:
         handle.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def _write_passim(rows: Iterable[_Row], handle: TextIO) -> int:
+    """passim's input (github.com/dasmiq/passim): one JSON object a line with ``id`` (the store id, as text),
+    ``series`` (the publication: site, else outlet; passim never aligns two texts of one series), ``date``
+    (when known) and ``text``; url, title and the input's own id ride along as extra fields, which passim keeps."""
+    count = 0
+    for row in rows:
+        assert isinstance(row, ArticleRecord)
+        record: dict[str, Any] = {"id": str(row.article_id), "series": row.site or row.outlet or "unknown"}
+        if row.published:
+            record["date"] = row.published
+        record.update(text=row.text, url=row.url, title=row.title, external_id=row.external_id)
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count
 

@@ -56,8 +56,11 @@ def date_days(published: str | None) -> float | None:
     return float((day - _EPOCH).days)
 
 
+PreparedRow = tuple[ArticleTerms, dict[str, str]] | str
+
+
 def prepare_row(article_id: int, title: str | None, published: str | None, text: str,
-                report: dict[str, Any] | None) -> tuple[ArticleTerms, dict[str, str]] | str:
+                report: dict[str, Any] | None) -> PreparedRow:
     """The article's terms and entity display names, or the reason it is left out of stories."""
     if report is not None:
         language = (report.get("article") or {}).get("language") or "en"
@@ -94,8 +97,11 @@ def _rows(store: Store, ids: list[int]) -> Iterator[tuple[int, str | None, str |
 
 
 def assign_stories(store: Store, *, window_days: float | None = None, model: MergeModel | None = None,
-                   rebuild: bool = False, advance: Callable[[int], None] | None = None) -> StoriesRun:
-    """Place every article of ``store`` that has no story yet; returns what was done."""
+                   rebuild: bool = False, advance: Callable[[int], None] | None = None,
+                   prepared: Callable[[list[int]], Iterator[tuple[int, PreparedRow]]] | None = None) -> StoriesRun:
+    """Place every article of ``store`` that has no story yet; returns what was done. ``prepared(ids)`` gives
+    the articles' prepared rows in the order of ``ids`` when they are computed elsewhere (issue 25: on an
+    engine's workers, sourcetrace.corpus.engine.stories); the placing itself is sequential, here."""
     started = time.perf_counter()
     storage = StoryStorage(store)
     if rebuild:
@@ -128,8 +134,9 @@ def assign_stories(store: Store, *, window_days: float | None = None, model: Mer
             clusterer.evict(latest)
 
     latest: float | None = None
-    for article_id, title, published, text, blob in _rows(store, ids):
-        prepared_row = prepare_row(article_id, title, published, text, _decode(blob))
+    rows = prepared(ids) if prepared is not None else (
+        (row[0], prepare_row(row[0], row[1], row[2], row[3], _decode(row[4]))) for row in _rows(store, ids))
+    for article_id, prepared_row in rows:
         if isinstance(prepared_row, str):
             assignment = Assignment(article_id, None, "excluded", reason=prepared_row)
             run.excluded[prepared_row.split(":")[0]] += 1

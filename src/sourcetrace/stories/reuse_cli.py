@@ -20,6 +20,15 @@ from rich.table import Table
 
 from sourcetrace.cli_support import DbOption, errors_as_messages
 from sourcetrace.corpus.api import Corpus
+from sourcetrace.corpus.engine import EngineKind
+from sourcetrace.corpus.engine.cli import (
+    EngineOption,
+    PartitionOption,
+    SchedulerOption,
+    WorkDirOption,
+    WorkerMemoryOption,
+    run_reuse_on,
+)
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.stories.provenance import Trace, describe_passage, graphml, trace
 from sourcetrace.stories.reuse import ReuseIndex, UpdateSummary, iter_passages, reuse_stats
@@ -184,10 +193,17 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many passages to list.")] = 50,
         kind: Annotated[str | None, typer.Option(help="Only this kind: copy, shared_quote or boilerplate.")] = None,
         fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+        engine: EngineOption = EngineKind.local,
+        scheduler: SchedulerOption = None,
+        work_dir: WorkDirOption = None,
+        partition_mb: PartitionOption = 4.0,
+        worker_memory: WorkerMemoryOption = None,
     ) -> None:
         """Passages shared by two articles (copies, shared quotations, boilerplate), credited or not."""
         if fmt not in ("text", "json"):
             raise typer.BadParameter("--format is text or json")
+        # issue 25: with --engine dask the index is brought up to date on the cluster first
+        run_reuse_on(db, engine, scheduler, work_dir, partition_mb, worker_memory)
         reuse_command(db, limit, kind, fmt == "json")
 
     @app.command("trace")

@@ -19,6 +19,15 @@ from rich.table import Table
 
 from sourcetrace.cli_support import DbOption, errors_as_messages
 from sourcetrace.corpus.api import Corpus
+from sourcetrace.corpus.engine import EngineKind
+from sourcetrace.corpus.engine.cli import (
+    EngineOption,
+    PartitionOption,
+    SchedulerOption,
+    WorkDirOption,
+    WorkerMemoryOption,
+    run_stories_on,
+)
 from sourcetrace.corpus.store import default_path
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.stories.assign import StoriesRun, assign_stories
@@ -168,10 +177,20 @@ def register(app: typer.Typer) -> None:
                                                   "least this many articles.")] = 2,
         fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress spinner.")] = False,
+        engine: EngineOption = EngineKind.local,
+        scheduler: SchedulerOption = None,
+        work_dir: WorkDirOption = None,
+        partition_mb: PartitionOption = 4.0,
+        worker_memory: WorkerMemoryOption = None,
     ) -> None:
         """Group the articles into stories (online, in date order; new articles join or open one), list the
         stories with their labels, or show one story's timeline."""
         if fmt not in ("text", "json"):
             raise typer.BadParameter("--format is text or json")
+        # issue 25: with --engine dask the new articles' terms are computed on the cluster, then placed here
+        if engine is not EngineKind.local or scheduler:
+            run_stories_on(db, engine, scheduler, work_dir, partition_mb, worker_memory, window_days=window_days,
+                           rebuild=rebuild)
+            rebuild = False  # done just now
         stories_command(db, window_days=window_days, rebuild=rebuild, story_id=story, article=article,
                         limit=limit, min_articles=min_articles, json_out=fmt == "json", quiet=quiet)
