@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -49,6 +50,14 @@ def errors_as_messages(command: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             Console(stderr=True).print("interrupted")
             raise typer.Exit(130) from None
+        except sqlite3.Error as error:
+            # a store failure outside the store's own transactions (a read of a damaged file, say)
+            from sourcetrace.corpus.store_errors import describe
+
+            store_error = describe(error, None)
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(store_error))}", highlight=False,
+                                       soft_wrap=True)
+            raise typer.Exit(store_error.exit_code) from None
         except OSError as error:
             Console(stderr=True).print(f"[bold red]error:[/] {escape(error.strerror or str(error))}: "
                                        f"{escape(str(getattr(error, 'filename', '') or ''))}", highlight=False)

@@ -25,6 +25,15 @@ class FetchError(SourcetraceError):
     """A URL could not be fetched, or was refused (private address, wrong content type, too large)."""
 
 
+class StoreError(SourcetraceError):
+    """The corpus store cannot be used as asked: not a store, a newer schema, damaged, on a full disk or a
+    read-only file system, locked by another process. Nothing stored is lost; the message says what to do."""
+
+    def __init__(self, message: str, *, sqlite_error: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlite_error = sqlite_error  # SQLite's result code name (SQLITE_FULL …) when SQLite refused
+
+
 class ResourceError(SourcetraceError):
     """A bundled model or data file is missing or broken; the message says how to fix it."""
 

@@ -416,3 +416,9 @@ _register_story(corpus_app)
 from sourcetrace.corpus.engine.cli import register as _register_engine  # noqa: E402
 
 _register_engine(corpus_app)
+
+
+# issue 26: is the store whole, and an online copy of it (sourcetrace.corpus.safety_cli): corpus check, backup
+from sourcetrace.corpus.safety_cli import register as _register_safety  # noqa: E402
+
+_register_safety(corpus_app)

@@ -35,22 +35,19 @@ import datetime
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.errors import SourcetraceError
+from sourcetrace.corpus.store_errors import describe, not_writable, read_only_error
+from sourcetrace.errors import StoreError
 
 APPLICATION_ID = 0x53524354  # "SRCT"
 SCHEMA_VERSION = 3
 DEFAULT_DB = "sourcetrace.db"
 DB_ENV = "SOURCETRACE_DB"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class StoreError(SourcetraceError):
-    """The store file cannot be used (not a sourcetrace store, newer schema, unreadable)."""
 
 
 _MIGRATIONS: list[tuple[int, str, str]] = [
@@ -279,7 +276,7 @@ def check_store_file(path: Path) -> None:
         raise StoreError(f"{path} is not a sourcetrace store (not an SQLite database); it was left untouched — "
                          "give another --db path")
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = connect(path, read_only=True)
         try:
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
             user_version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -287,6 +284,8 @@ def check_store_file(path: Path) -> None:
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "").startswith("SQLITE_CORRUPT"):
+            raise describe(error, path) from None  # a store with a damaged page: say so, and what to do
         raise StoreError(f"{path} cannot be read as a sourcetrace store ({error}); it was left untouched") from None
     if application_id != APPLICATION_ID and not (application_id == 0 and tables == 0):
         raise StoreError(f"{path} is an SQLite database but not a sourcetrace store; it was left untouched — "
@@ -301,6 +300,19 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     if read_only:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                                      check_same_thread=False)
+        try:
+            connection.execute("PRAGMA user_version").fetchone()
+        except sqlite3.OperationalError as error:
+            # a WAL store in a read-only folder or file system, closed cleanly: SQLite cannot create the shared
+            # memory file (-shm) a WAL reader needs. No process can write the file there either, so it is read
+            # as immutable (no locks, no WAL: everything committed is in the file once the last writer closed)
+            connection.close()
+            # (a read-only file system says SQLITE_CANTOPEN; a read-only folder SQLITE_READONLY_CANTINIT)
+            name = getattr(error, "sqlite_errorname", "")
+            if not name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) or not not_writable(path):
+                raise
+            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                         isolation_level=None, check_same_thread=False)
     else:
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA busy_timeout = 30000")
@@ -321,12 +333,19 @@ class Store:
         check_store_file(self.path)
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}: add articles first (sourcetrace corpus add …) or give --db")
+        if not read_only and (reason := not_writable(self.path)):
+            # said before SQLite tries: it would fail later, on the first write, with a vaguer message
+            raise read_only_error(self.path, reason)
+        connection: sqlite3.Connection | None = None
         try:
-            self.connection = connect(self.path, read_only=read_only)
+            connection = connect(self.path, read_only=read_only)
+            self.connection = connection
             if not read_only:
                 self._migrate()
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"cannot open the store {self.path}: {error}") from None
+        except sqlite3.Error as error:
+            if connection is not None:
+                connection.close()
+            raise describe(error, self.path) from None
 
     def __enter__(self) -> Store:
         return self
@@ -344,29 +363,44 @@ class Store:
         for version, description, script in _MIGRATIONS:
             if version <= current:
                 continue
-            # one transaction per migration: a killed migration leaves the previous version intact
-            self.connection.executescript(
-                "BEGIN IMMEDIATE;\n" + script + "\n"
-                f"PRAGMA application_id = {APPLICATION_ID};\n"
-                f"PRAGMA user_version = {version};\n"
-                f"INSERT INTO schema_migrations VALUES ({version}, {_quote(description)}, {_quote(now())});\n"
-                + ("INSERT INTO store_info VALUES ('format', 'sourcetrace corpus store'), "
-                   f"('created_at', {_quote(now())});\n" if version == 1 else "")
-                + "COMMIT;"
-            )
+            # one transaction per migration: a killed (or failed: a full disk) migration leaves the previous
+            # version intact
+            try:
+                self.connection.executescript(
+                    "BEGIN IMMEDIATE;\n" + script + "\n"
+                    f"PRAGMA application_id = {APPLICATION_ID};\n"
+                    f"PRAGMA user_version = {version};\n"
+                    f"INSERT INTO schema_migrations VALUES ({version}, {_quote(description)}, {_quote(now())});\n"
+                    + ("INSERT INTO store_info VALUES ('format', 'sourcetrace corpus store'), "
+                       f"('created_at', {_quote(now())});\n" if version == 1 else "")
+                    + "COMMIT;"
+                )
+            except sqlite3.Error:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                raise
 
     def schema_version(self) -> int:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.connection.execute("BEGIN IMMEDIATE")
+        """One write transaction: everything in the block is stored, or (on any error, a kill, a full disk)
+        nothing is. SQLite's failures leave as a :class:`StoreError` that says what happened."""
         try:
-            yield self.connection
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+                self.connection.execute("COMMIT")
+            except BaseException:
+                # SQLite rolls some failures back itself (SQLITE_FULL: the whole transaction), and a second
+                # ROLLBACK would hide the first error behind "no transaction is active"
+                if self.connection.in_transaction:
+                    with suppress(sqlite3.Error):  # the error that brought us here is the one to report
+                        self.connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise describe(error, self.path) from None
 
     # ---- writing --------------------------------------------------------------------------------------
 
