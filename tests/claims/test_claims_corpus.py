@@ -212,3 +212,18 @@ def test_claims_html_escapes_untrusted_text() -> None:
     html = str(story_claims_html(StoryClaims(story_id=1, articles=[ref], claims=[claim], contradictions=[],
                                              method=evil), None))
     assert "<script>" not in html and "&lt;script&gt;" in html and "javascript:" not in html
+
+
+def test_claimreview_drafts(store: Path) -> None:
+    result = CliRunner().invoke(app, ["corpus", "claims", "--db", str(store), "--format", "claimreview"])
+    assert result.exit_code == 0, result.output
+    drafts = json.loads(result.stdout)
+    assert drafts and all(d["@type"] == "ClaimReview" and d["@context"] == "https://schema.org" for d in drafts)
+    assert all("reviewRating" not in d for d in drafts)  # the verdict is the fact-checker's
+    authorised = next(d for d in drafts if AUTHORISED.search(d["claimReviewed"]) and " not " not in
+                      d["claimReviewed"])
+    item = authorised["itemReviewed"]
+    assert item["@type"] == "Claim" and item["firstAppearance"]["datePublished"] == "2015-10-23"
+    publishers = {a["publisher"]["name"] for a in item["appearance"]}
+    assert {"Meridian Wire", "Gulf Courier"} <= publishers and "Capital Ledger" not in publishers
+    assert any("Capital Ledger" in c["text"] for c in authorised.get("comment", []))

@@ -4,7 +4,8 @@ with the evidence, and the contradictions between claims.
 Stories are placed first (as ``corpus stories`` does: only the new articles). Without ``--story`` every story
 with at least ``--min-articles`` articles is covered, with a progress bar on a terminal. ``--format json`` prints
 one JSON line per claim (``claim_id``, ``story_id``, ``text``, ``first_seen``, ``articles: [{id, url, stance,
-spans}]``, ``contradictions``); ``csv`` one row per claim and article.
+spans}]``, ``contradictions``); ``csv`` one row per claim and article; ``claimreview`` a JSON-LD array of
+schema.org ClaimReview drafts (claims/claimreview.py).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sourcetrace.errors import SourcetraceError
 from sourcetrace.stories.assign import assign_stories
 from sourcetrace.stories.storage import StoryStorage
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "claimreview")
 CSV_COLUMNS = ("story_id", "claim_id", "claim", "first_seen_outlet", "first_seen_date", "first_seen_speaker",
                "article_id", "url", "outlet", "published", "stance", "how", "speaker", "evidence")
 
@@ -155,6 +156,11 @@ def claims_command(db: Path | None, *, story_id: int | None, fmt: str, min_artic
         for result in results:
             for claim in result.claims:
                 sys.stdout.write(json.dumps(claim_json(result, claim), ensure_ascii=False) + "\n")
+    elif fmt == "claimreview":
+        from sourcetrace.claims.claimreview import claim_reviews
+
+        drafts = [d for result in results for d in claim_reviews(result)]
+        sys.stdout.write(json.dumps(drafts, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(CSV_COLUMNS)
@@ -174,7 +180,8 @@ def register(app: typer.Typer) -> None:
     def claims(
         db: DbOption = None,
         story: Annotated[int | None, typer.Option("--story", "-s", help="Only this story.")] = None,
-        fmt: Annotated[str, typer.Option("--format", "-f", help="table, json (one line per claim) or csv.")] = "table",
+        fmt: Annotated[str, typer.Option("--format", "-f", help="table, json (one line per claim), csv, or "
+                                         "claimreview (schema.org ClaimReview JSON-LD drafts).")] = "table",
         min_articles: Annotated[int, typer.Option("--min-articles", min=1, help="Without --story: stories with at "
                                                   "least this many articles.")] = 2,
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Without --story: at most this many "
