@@ -289,8 +289,17 @@ def test_loopback_without_tokens_answers_only_loopback_names_and_same_origin(pip
         assert rebound.status_code == 421
         cross = local.post("/api/analyze", json={"text": ARTICLE}, headers={"Origin": "https://evil.example"})
         assert cross.status_code == 403
-        sandboxed = local.post("/report", files={"text": (None, ARTICLE)}, headers={"Origin": "null"})
+        # a sandboxed frame elsewhere sends Origin null; so does this app's own form under no-referrer, and fetch
+        # metadata tells them apart
+        sandboxed = local.post("/api/analyze", json={"text": ARTICLE},
+                               headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"})
         assert sandboxed.status_code == 403
+        own_form = local.post("/api/analyze", json={"text": ARTICLE},
+                              headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+        assert own_form.status_code == 200
+        assert local.post("/api/analyze", json={"text": ARTICLE}, headers={"Origin": "http://127.0.0.1:8000",
+                                                                           "Sec-Fetch-Site": "same-site"}
+                          ).status_code == 403  # another port of this host is another origin
         # no Content-Type at all (a cross-site fetch of a typeless Blob may send one) is still JSON to FastAPI
         blob = local.post("/api/analyze", content=json.dumps({"text": ARTICLE}).encode(),
                           headers={"Origin": "https://evil.example"})
