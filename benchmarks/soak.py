@@ -10,15 +10,16 @@ is there, the first ``--shared-articles`` articles of its FakeNewsCorpus sample.
 starts it (one uvicorn process, analyses in ``--workers`` worker processes, the corpus pages and API over the
 store), with the per-client rate limit raised above what the clients send, since they all come from one
 address. Each client loops until the time is up, picking a request kind at random (fixed seed) from a weighted
-mix: analyses (JSON and the HTML form), corpus search, lists and stored reports (JSON and HTML), the small
-pages, and bad requests (malformed or non-JSON bodies, a body over the limit, empty or German text, a private
-URL, unknown ids and routes, wrong methods). A good request counts as an error unless answered 200; a bad one
-unless answered with the 4xx it deserves. The server's resident memory (its own and its worker processes') is
+mix: analyses (JSON and the HTML form), an editor adding an article and deleting it again, corpus search, lists
+and stored reports (JSON and HTML), the small pages, and bad requests (malformed or non-JSON bodies, a body over
+the limit, empty or German text, a private URL, unknown ids and routes, wrong methods). A good request counts as
+an error unless answered 200; a bad one unless answered with the 4xx it deserves. At the end the store must hold
+exactly the articles it held before. The server's resident memory (its own and its worker processes') is
 sampled every few seconds; start, middle and end are reported, start being after the warm-up.
 
 Prints a table per request kind (requests, requests/s, p50/p99/max latency, errors) and rewrites the
 ``web-soak`` section of docs/benchmarks.md (``--no-docs`` for a trial run; ``--json PATH`` saves the numbers).
-Exits 1 when a good request failed or a bad one was not refused as it should be.
+Exits 1 when a good request failed, a bad one was not refused as it should be, or the store changed.
 """
 
 from __future__ import annotations
@@ -92,10 +93,20 @@ def kinds(texts: list[str], ids: list[int]) -> list[Kind]:
     def form(c: httpx.AsyncClient, rng: random.Random) -> Any:
         return c.post("/report", files={"text": (None, rng.choice(texts)), "title": (None, "")})
 
+    async def add_then_delete(c: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        """An editor's round trip: a new article stored (201), then deleted (200); a failed add is answered as
+        it came, so a duplicate (200 on add) cannot pass for a delete: the text is new every time."""
+        text = f"{rng.choice(texts)}\n\nSoak marker {rng.getrandbits(64):x}."
+        added = await c.post("/api/corpus/articles", json={"text": text})
+        if added.status_code != 201:
+            return httpx.Response(added.status_code if added.status_code != 200 else 299, request=added.request)
+        return await c.delete(f"/api/corpus/articles/{added.json()['id']}")
+
     good, bad = frozenset({200}), frozenset
     return [
         Kind("analyze JSON", "analysis", 4, good, analyze),
         Kind("analyze form (HTML)", "analysis", 2, good, form),
+        Kind("editor: add, then delete", "editor", 1, good, add_then_delete),
         Kind("corpus search API", "corpus", 8, good,
              lambda c, r: c.get("/api/corpus/search", params={"q": word(r), "limit": 20})),
         Kind("corpus search page", "corpus", 4, good, lambda c, r: c.get("/corpus", params={"q": word(r)})),
@@ -311,6 +322,10 @@ def main() -> None:
                 tallies, elapsed = asyncio.run(soak(base, mix, args.clients, args.duration, args.seed))
             memory.stop()
             healthy = httpx.get(f"{base}/healthz", timeout=30).status_code == 200
+            # nothing stored before the load was lost, and every article the editors added is gone again
+            after = httpx.get(f"{base}/api/corpus/stats", timeout=30).json()
+            kept = sum(httpx.get(f"{base}/api/corpus/articles/{i}", timeout=60).status_code == 200 for i in ids)
+            store_intact = after.get("articles") == stats.get("articles") and kept == len(ids)
         finally:
             server.terminate()
             try:
@@ -363,10 +378,11 @@ def main() -> None:
                f"{good_errors}; bad requests not refused as they should be: {bad_wrong}; server RSS "
                f"{growth_server:+.1%} start to end (peak {_mib(peak_server)} MiB), workers {growth_workers:+.1%} "
                f"(peak {_mib(peak_workers)} MiB); tracebacks in the server log: {tracebacks}; healthy at the end: "
-               f"{healthy}")
+               f"{healthy}; store as before the load ({stats.get('articles')} articles, {kept} of {len(ids)} "
+               f"checked by id): {store_intact}")
     console.print(summary)
     results = {"duration_s": elapsed, "requests": total, "good_errors": good_errors, "bad_wrong": bad_wrong,
-               "healthy": healthy, "tracebacks": tracebacks, "memory": memory.samples,
+               "healthy": healthy, "store_intact": store_intact, "tracebacks": tracebacks, "memory": memory.samples,
                "kinds": {name: {"n": len(t.latencies_s), "p50_ms": t.percentile(50), "p99_ms": t.percentile(99),
                                 "wrong": t.wrong} for name, t in tallies.items()}}
     if args.json:
@@ -388,8 +404,9 @@ def main() -> None:
             f"articles stored, {add_s:.0f} s): the bundled demo corpus and the first {args.shared_articles} articles "
             f"of ../shared's FakeNewsCorpus sample. {args.clients} concurrent httpx clients loop for "
             f"{args.duration:g} s over a weighted mix (fixed seed): analyses (JSON and the HTML form, texts of the "
-            "store), corpus search, list and stored reports (JSON and HTML), small pages, and bad requests, each of "
-            "which must get its own 4xx. The rate limit is raised above the clients' rate (they share one address). "
+            "store), an editor's round trip (a new article added, then deleted), corpus search, list and stored "
+            "reports (JSON and HTML), small pages, and bad requests, each of which must get its own 4xx. The "
+            "rate limit is raised above the clients' rate (they share one address). "
             "Latency is from sending to reading the whole answer, so an analysis includes its wait for a free worker.",
             "",
             markdown_table(headers, rows),
@@ -404,7 +421,7 @@ def main() -> None:
         ])
         write_section("web-soak", body)
         console.print("wrote the web-soak section of docs/benchmarks.md")
-    if good_errors or bad_wrong or not healthy:
+    if good_errors or bad_wrong or not healthy or not store_intact:
         raise SystemExit(1)
 
 
