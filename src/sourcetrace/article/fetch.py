@@ -39,6 +39,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT (RFC 6598): not global, not "private"
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the last 32 bits are an IPv4 address a NAT64 gateway reaches
+# Not globally reachable, yet neither private nor reserved to Python 3.11's ipaddress (found by fuzzing against
+# the IANA special-purpose registries): IETF protocol assignments (192.0.0.8 passed) and deprecated site-local IPv6.
+_SPECIAL = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("fec0::/10"))
 
 
 @dataclass(frozen=True)
@@ -92,12 +95,21 @@ def address_kind(address: IPAddress) -> str | None:
         return "a private address"
     if address.is_reserved:
         return "a reserved address"
+    if any(address in network for network in _SPECIAL if network.version == address.version):
+        return "a special-purpose address"
     if not address.is_global:
         return "a non-public address"
     return None
 
 
+def _shown(url: str) -> str:
+    """The URL for a one-line message: control characters, line breaks and lone surrogates as escapes."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in url)
+
+
 def _parse(url: str) -> httpx.URL:
+    if not url.isprintable():  # found by fuzzing: a line break in the URL broke the one-line error message
+        raise FetchError(f"refusing to fetch {_shown(url)}: it is not a valid URL (it holds control characters)")
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError):
@@ -205,6 +217,8 @@ def _get_pinned(url: str, addresses: list[IPAddress], *, deadline: float, timeou
 def _read(url: str, response: httpx.Response, *, deadline: float, timeout: float,
           max_bytes: int) -> FetchedPage | str:
     if response.is_redirect:
+        if "location" not in response.headers:  # found by fuzzing: a 3xx without a Location raised KeyError
+            raise FetchError(f"could not fetch {url}: HTTP {response.status_code} without a Location to follow")
         return urljoin(url, response.headers["location"])
     if not 200 <= response.status_code < 300:
         raise FetchError(f"could not fetch {url}: HTTP {response.status_code} {response.reason_phrase}".rstrip())

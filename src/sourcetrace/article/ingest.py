@@ -89,6 +89,7 @@ def article_from_text(text: str, *, url: str | None = None, title: str | None = 
     none) and a "By NAME" line among the first few as the byline. Explicit metadata wins over what is
     detected; the spans still mark where the headline and byline stand in the text.
     """
+    _check_metadata(url=url, title=title, site=site, byline=byline, date=date)
     text = _normalise(text)
     _check_text(text)
     title_span, byline_span = _title_and_byline_spans(text)
@@ -114,6 +115,7 @@ def article_from_bytes(data: bytes, *, url: str | None = None, content_type: str
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"the input is {len(data):,} bytes; sourcetrace reads at most {MAX_INPUT_BYTES:,} bytes "
                          "(pass a single article)")
+    _check_metadata(url=url, title=title, site=site)
     bom_encoding = next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
     if bom_encoding in ("utf-16", "utf-32"):
         # a UTF-16/32 file is full of NUL bytes, so it is decoded before the binary check could misjudge it
@@ -190,6 +192,7 @@ def _normalise(text: str) -> str:
 # U+FFFD (what undecodable bytes become). The bytes path refuses binary before decoding (_binary_kind); this
 # catches binary that reaches sourcetrace already as a string (the JSON API, ``sourcetrace.analyze``).
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # found by fuzzing: spaCy's tokenizer raised UnicodeEncodeError on one
 
 
 def _check_text(text: str) -> None:
@@ -200,11 +203,25 @@ def _check_text(text: str) -> None:
         nul = " (NUL among them)" if "\x00" in text else ""
         raise InputError(f"the text looks like binary data, not an article: {odd:,} of its {len(text):,} characters "
                          f"are control characters{nul}; pass the article as plain text")
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:  # only a str can hold one (JSON "\ud800", the API); no encoder or parser takes it
+        raise InputError(f"the text is not valid Unicode: an unpaired surrogate (U+{ord(surrogate.group()):04X}) at "
+                         f"character {surrogate.start():,}; pass the article as UTF-8 text")
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(
             f"the text is {len(text):,} characters; sourcetrace analyses at most {MAX_TEXT_CHARS:,} characters "
             "per article (split it or pass a single article)"
         )
+
+
+def _check_metadata(**fields: str | None) -> None:
+    """Metadata given as str (the JSON API, the Python API) may hold lone surrogates too: found by fuzzing, they
+    passed the analysis and then broke the report's JSON (a 500 on the web)."""
+    for name, value in fields.items():
+        found = _SURROGATE.search(value) if value else None
+        if found is not None:
+            raise InputError(f"the {name} is not valid Unicode: an unpaired surrogate (U+{ord(found.group()):04X}) "
+                             f"at character {found.start():,}")
 
 
 def _title_and_byline_spans(text: str) -> tuple[Span | None, Span | None]:

@@ -192,7 +192,9 @@ class Corpus:
     def get(self, key: str | int) -> StoredArticle | None:
         """An article by store id, by the input's own id, or by URL."""
         text = str(key).strip()
-        for where, value in (("id = ?", int(text) if text.isdigit() else None), ("external_id = ?", text),
+        # an id past SQLite's 64-bit integers is no id (found by fuzzing: OverflowError, a 500 on the web)
+        number = int(text) if text.isdigit() and len(text) <= 18 else None
+        for where, value in (("id = ?", number), ("external_id = ?", text),
                              ("url_key = ?", url_key(text)), ("url = ?", text)):
             if value is None:
                 continue

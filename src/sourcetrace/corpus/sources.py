@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import typing
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +125,7 @@ def estimate(sources: Sequence[str | Path], *, url_lists: Sequence[str | Path] =
                 try:
                     with _open_binary(file) as handle:
                         total += sum(1 for line in handle if line.strip())
-                except OSError:
+                except (OSError, EOFError, zlib.error):  # found by fuzzing: a cut .jsonl.gz raised EOFError here
                     total += 1
                 if kind == "csv":
                     total -= 1  # the header
@@ -195,8 +196,8 @@ def task_from_record(record: dict[str, Any], origin: str) -> Item:
     if text is None and html is None:
         if any(name in record for name in (*TEXT_FIELDS, *HTML_FIELDS)):
             return Task(origin=origin, kind="text", text="")  # an empty text: the worker says "the input is empty"
-        return Failure(origin, "record", "the record has no 'text' or 'html' field "
-                       f"(fields: {', '.join(list(record)[:12]) or 'none'})")
+        fields = " ".join(", ".join(list(record)[:12]).split())  # a field name may hold a line break (fuzzing)
+        return Failure(origin, "record", f"the record has no 'text' or 'html' field (fields: {fields or 'none'})")
     if not isinstance(text if text is not None else html, str):
         return Failure(origin, "record", "the record's text is not a string")
     date_value = _first(record, DATE_FIELDS)
@@ -225,7 +226,7 @@ def _from_jsonl(path: Path, absolute: str) -> Iterator[Item]:
         while True:
             try:
                 raw = handle.readline()
-            except (OSError, EOFError) as error:  # a truncated .jsonl.gz
+            except (OSError, EOFError, zlib.error) as error:  # a truncated or (found by fuzzing) corrupt .jsonl.gz
                 yield Failure(f"{absolute}:{number + 1}", "jsonl", f"the file is truncated or corrupt: {error}")
                 return
             if not raw:
@@ -262,8 +263,9 @@ def _from_csv(path: Path, absolute: str) -> Iterator[Item]:
             return
         names = [name.strip().lower() for name in header]
         if not any(name in names for name in (*TEXT_FIELDS, *HTML_FIELDS)):
+            shown = " ".join(", ".join(n for n in names if n)[:200].split())  # a name may hold a line break (fuzzing)
             yield Failure(f"{absolute}:1", "csv", "the CSV has no text column: its header names "
-                          f"{', '.join(n for n in names if n)[:200] or 'nothing'}; expected one of "
+                          f"{shown or 'nothing'}; expected one of "
                           f"{', '.join((*TEXT_FIELDS, *HTML_FIELDS))}")
             return
         line = reader.line_num

@@ -122,7 +122,7 @@ def corpus_router(db: Path) -> APIRouter:
 
     @router.get("/api/corpus/search")
     def search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200),
-               offset: int = Query(0, ge=0)) -> JSONResponse:
+               offset: int = Query(0, ge=0, le=1_000_000)) -> JSONResponse:  # SQLite's integers end (fuzzing)
         """Ranked full-text search over the stored articles (bm25), with snippets."""
         with open_corpus() as corpus:
             hits = corpus.search(q, limit=limit, offset=offset)

@@ -6,9 +6,14 @@ from sourcetrace.models import Report, Voice
 from sourcetrace.outlets.registry import label_summary
 from sourcetrace.render import VOICE_LABELS, chain_label, content_label, source_label
 
+# Article text is untrusted and a wiki may render raw HTML: every character Markdown or HTML reads as syntax is
+# backslash-escaped, so the text shows as written (fuzzing found a "\\|" that split a table cell, and raw <script>
+# or `code` passing through). Not "_": it never acts inside a word, and labels (low_quality) stay readable.
+_MARKDOWN_SYNTAX = str.maketrans({ch: "\\" + ch for ch in "\\`*[]<>|&~"})
+
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return " ".join(text.split()).translate(_MARKDOWN_SYNTAX)
 
 
 def render_markdown(report: Report) -> str:
@@ -32,7 +37,7 @@ def render_markdown(report: Report) -> str:
     for a in report.attributions:
         nested = f" (inside {a.nested_in})" if a.nested_in else ""
         lines.append(
-            f"| {a.id}{nested} | {_cell(source_label(a))} | {_cell(a.cue.text)} | {_cell(content_label(a))} "
+            f"| {_cell(a.id + nested)} | {_cell(source_label(a))} | {_cell(a.cue.text)} | {_cell(content_label(a))} "
             f"| {a.kind.value} | {_cell(chain_label(a))} |"
         )
     if report.outlets:
@@ -45,7 +50,7 @@ def render_markdown(report: Report) -> str:
     if opinions:
         lines += ["", "## The author's opinion", ""]
         for sentence in opinions:
-            terms = ", ".join(f"“{e.span.text}”" for e in sentence.evidence if e.span is not None)
+            terms = ", ".join(f"“{_cell(e.span.text)}”" for e in sentence.evidence if e.span is not None)
             lines.append(f"- {_cell(sentence.span.text)}" + (f" — *{terms}*" if terms else ""))
     lines += ["", "## Entities", "", "| name | kind | also written as | mentions |", "|---|---|---|---:|"]
     for entity in report.entities:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+import re
+
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +23,35 @@ VOICE_STYLES = {
     Voice.MARKER: "yellow",
     Voice.BOILERPLATE: "dim",
 }
+
+
+# Every string in a report comes from an article, and a hostile one must not drive the terminal: control
+# characters (an ESC sequence can retitle the window or set the clipboard) and lone surrogates are shown as escapes,
+# and no string is read as rich markup. Fuzzing found "[/]" raising MarkupError and ESC reaching the terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _printable(report: Report) -> Report:
+    """A copy of the report with every string made safe to print (offsets are not used here)."""
+    def clean(value: object) -> object:
+        if isinstance(value, str):
+            return _visible(value)
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+
+    return Report.model_validate(clean(report.model_dump()))
+
+
+def _row(table: Table, *cells: RenderableType) -> None:
+    """A table row whose strings are plain text, never markup."""
+    table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells))
 
 
 def _header(report: Report) -> Panel:
@@ -43,7 +74,7 @@ def _voices(report: Report) -> Table:
     for share in report.voice_breakdown:
         if share.sentences:
             bar = Text("█" * max(1, round(share.share * 40)), style=VOICE_STYLES[share.voice])
-            table.add_row(VOICE_LABELS[share.voice], str(share.sentences), f"{share.share:.0%}", bar)
+            _row(table, VOICE_LABELS[share.voice], str(share.sentences), f"{share.share:.0%}", bar)
     return table
 
 
@@ -57,7 +88,8 @@ def _attributions(report: Report) -> Table:
     table.add_column("kind", no_wrap=True)
     table.add_column("chain to this article", ratio=2)
     for a in report.attributions:
-        table.add_row(
+        _row(
+            table,
             a.id + (f"\nin {a.nested_in}" if a.nested_in else ""),
             source_label(a),
             a.cue.text,
@@ -78,7 +110,7 @@ def _sentences(report: Report) -> Table:
         evidence = ", ".join(f"“{e.span.text}”" for e in sentence.evidence if e.span is not None
                              and len(e.span.text) < 40)
         text = " ".join(sentence.span.text.split())
-        table.add_row(sentence.id, Text(VOICE_LABELS[sentence.voice], style=VOICE_STYLES[sentence.voice]),
+        _row(table, sentence.id, Text(VOICE_LABELS[sentence.voice], style=VOICE_STYLES[sentence.voice]),
                       text if len(text) < 200 else text[:199] + "…", evidence)
     return table
 
@@ -91,8 +123,8 @@ def _entities(report: Report) -> Table:
     table.add_column("mentions", justify="right")
     for entity in report.entities:
         if entity.kind.value in ("person", "organization", "outlet") or len(entity.mentions) > 2:
-            table.add_row(entity.name + (f"\n[dim]{entity.role}[/]" if entity.role else ""), entity.kind.value,
-                          ", ".join(entity.aliases), str(len(entity.mentions)))
+            name = Text.assemble(entity.name, (f"\n{entity.role}", "dim") if entity.role else "")
+            _row(table, name, entity.kind.value, ", ".join(entity.aliases), str(len(entity.mentions)))
     return table
 
 
@@ -103,7 +135,7 @@ def _outlets(report: Report) -> Table:
     table.add_column("registry labels (registry)", ratio=3)
     for outlet in report.outlets:
         labels = "; ".join(sorted({label_summary(label) for label in outlet.labels})) or "not listed"
-        table.add_row(outlet.name, ", ".join(r.value for r in outlet.roles), labels)
+        _row(table, outlet.name, ", ".join(r.value for r in outlet.roles), labels)
     return table
 
 
@@ -119,8 +151,9 @@ def _credibility(report: Report) -> Panel | None:
 
 
 def render_terminal(report: Report, console: Console) -> None:
+    report = _printable(report)
     parts = [_header(report), _credibility(report), _voices(report), _attributions(report), _outlets(report),
              _sentences(report), _entities(report)]
     console.print(Group(*(part for part in parts if part is not None)))
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(Text.assemble(("warning:", "yellow"), " ", warning))

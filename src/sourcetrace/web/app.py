@@ -322,7 +322,10 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
         else:
             where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
             message = f"invalid request: {where + ': ' if where else ''}{first.get('msg', 'malformed body')}"
-        return JSONResponse({"error": message, "details": jsonable_encoder(problems)}, status_code=422)
+        # ASCII-escaped: the details echo the input, where a lone surrogate (JSON "\ud800") cannot be UTF-8 encoded
+        # (found by fuzzing: a 500)
+        body = json.dumps({"error": message, "details": jsonable_encoder(problems)}, ensure_ascii=True)
+        return Response(body, status_code=422, media_type="application/json")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
