@@ -103,6 +103,7 @@ def main() -> None:
                                                        for sid, arts in stories]) for _ in range(args.repeat))
             sizes[name] = sum(len(build_story_claims(sid, arts, model=model).claims) for sid, arts in stories)
     n = len(rows)
+    kind = _stance_kind()
     table_rows = [["analyze (article pipeline)", f"{1000 * analyze / n:.0f}", "1.00", ""]]
     for name, seconds in timings.items():
         table_rows.append([f"claims + stance: {name}", f"{1000 * seconds / n:.0f}", f"{seconds / analyze:.2f}",
@@ -119,8 +120,8 @@ def main() -> None:
 average {load:.2f} at the end (the machine is shared: the ratio, measured in the same run, is the number to
 read). {n} articles: the 12 packaged ones (reference article, demo corpus, claims test corpus) and
 {len(fnc)} FNC-1 train bodies from its {args.fnc_stories} largest labelled stories, in {len(stories)} stories as
-the clusterer grouped them; best of {args.repeat}. Stance model calls are bounded at 8 per article. Claims +
-stance read the stored reports: nothing is re-parsed.
+the clusterer grouped them; best of {args.repeat}. Stance model: {kind}; its calls are bounded at 8 per
+article. Claims + stance read the stored reports: nothing is re-parsed.
 
 {table}
 
@@ -128,6 +129,15 @@ Goal: the corpus pipeline with claims + stance within 2x `analyze`, i.e. the cla
 """
     write_section("claims_speed", body)
     print("wrote the claims_speed section of docs/benchmarks.md")
+
+
+def _stance_kind() -> str:
+    """Which stance path this install runs ('encoder' or 'lexical'), as sourcetrace.stance reports it."""
+    try:
+        from sourcetrace.claims.stance import stance
+    except ImportError:
+        return "none installed"
+    return f"sourcetrace.stance, {stance('Iraq allowed Russian strikes', 'Iraq allowed Russian strikes.').model}"
 
 
 def _time(work: object) -> float:
