@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sourcetrace.corpus.store import Store
+from sourcetrace.stories.outlet_names import outlet_key, registry_name
 from sourcetrace.stories.provenance import Trace
 from sourcetrace.stories.reuse import ArticleMeta, Passage, outlet_name, sortable_date
 
@@ -80,7 +81,8 @@ def graph_from_trace(result: Trace, outlets: Iterable[str] | None = None) -> Pro
     """The trace's graph as typed objects; the traced article is the focus. ``outlets``: the names the article's
     report typed as outlets among its conduits; when given, ``cited_via`` edges to other conduits (people a
     claim passed through) are left out, as the graph is about outlets."""
-    keep = None if outlets is None else {f"outlet:{name.casefold()}" for name in outlets}
+    keep = None if outlets is None else {key for name in outlets for key in (f"outlet:{name.casefold()}",
+                                                                             outlet_key(name))}
     me = f"article:{result.article.id}"
     nodes = [GraphNode(id=str(n["id"]), type=str(n["type"]), label=str(n.get("label") or n["id"]),
                        outlet=n.get("outlet"), url=n.get("url"), date=n.get("date"),
@@ -126,9 +128,9 @@ def story_graph(store: Store, members: Sequence[ArticleMeta], found: Iterable[Pa
         return key
 
     def outlet_node(name: str) -> str:
-        key = f"outlet:{name.casefold()}"
+        key = outlet_key(name)  # one node per outlet, by its registry name ("Russia Today" is RT)
         if key not in seen:
-            seen[key] = GraphNode(key, "outlet", name)
+            seen[key] = GraphNode(key, "outlet", registry_name(name))
             graph.nodes.append(seen[key])
         return key
 
@@ -148,7 +150,8 @@ def story_graph(store: Store, members: Sequence[ArticleMeta], found: Iterable[Pa
                                      passage.credited, passage.credit_name, passage.words))
     for article_id, name in _conduit_outlets(store, [m.id for m in members]):
         meta = metas[article_id]
-        if name.casefold() != (outlet_name(meta) or "").casefold():  # its own outlet named in its own text
+        own = outlet_name(meta)
+        if own is None or outlet_key(name) != outlet_key(own):  # its own outlet named in its own text: no edge
             graph.edges.append(GraphEdge(f"article:{article_id}", outlet_node(name), "cited_via", meta.published))
     return graph
 

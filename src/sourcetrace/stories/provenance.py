@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sourcetrace.corpus.store import Store
 from sourcetrace.models import Report, Signal, SignalLevel, Span
+from sourcetrace.stories.outlet_names import conduit_outlet, outlet_key, registry_name
 from sourcetrace.stories.reuse import (
     ArticleMeta,
     Passage,
@@ -115,6 +116,7 @@ class TracedAttribution:
     origin: Origin | None
     credited: bool | None  # None when the content is not found elsewhere in the corpus
     credit: str | None
+    outlets: list[str] = field(default_factory=list)  # its conduits that are outlets, by their registry names
 
 
 @dataclass
@@ -282,7 +284,8 @@ def _attributions(tracer: _Tracer, article: ArticleMeta, report: Report) -> list
         out.append(TracedAttribution(
             id=attribution.id, speaker=attribution.source.name if attribution.source else None,
             cue=attribution.cue.text, kind=str(attribution.kind), content=" ".join(article.text[start:end].split()),
-            start=start, end=end, chain=[*chain, "this article"], origin=origin, credited=credited, credit=credit))
+            start=start, end=end, chain=[*chain, "this article"], origin=origin, credited=credited, credit=credit,
+            outlets=list(dict.fromkeys(n for c in attribution.conduits if (n := conduit_outlet(report, c))))))
     return out
 
 
@@ -303,8 +306,9 @@ def _graph(result: Trace, tracer: _Tracer) -> None:
         return key
 
     def outlet_node(name: str) -> str:
-        key = f"outlet:{name.casefold()}"
-        nodes.setdefault(key, {"id": key, "type": "outlet", "label": name})
+        # one node per outlet, named as the registry names it ("Russia Today" and "RT" are one outlet)
+        key = outlet_key(name)
+        nodes.setdefault(key, {"id": key, "type": "outlet", "label": registry_name(name)})
         return key
 
     me = article_node(result.article)
@@ -317,7 +321,7 @@ def _graph(result: Trace, tracer: _Tracer) -> None:
         if passage.origin:
             article_node(passage.origin.earliest)
     for attribution in result.attributions:
-        for name in attribution.chain[1:-1] if attribution.speaker else attribution.chain[:-1]:
+        for name in attribution.outlets:  # outlets only: a person in the chain is no outlet node
             edge = {"source": me, "target": outlet_node(name), "type": "cited_via",
                     "date": result.article.published, "attribution": attribution.id}
             if not any(e["type"] == "cited_via" and e["target"] == edge["target"] for e in edges):
