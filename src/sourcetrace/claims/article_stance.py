@@ -69,20 +69,21 @@ def decide(claim_text: str, view: ArticleView, own: list[ArticleClaim], opposite
     """The article's stance toward one story claim (``own``: its claims grouped into it; ``opposite``: its claims
     grouped into conflicting story claims)."""
     if own or opposite:
+        # the side is read from where each side first appears; the evidence shown is the best-matching wording
+        # (the callers order own and opposite by relevance, best first)
         first_own = min(own, key=lambda c: c.spans[0].start) if own else None
         first_opp = min(opposite, key=lambda c: c.spans[0].start) if opposite else None
         if first_own and first_opp:
             chosen = _lead_side(view, first_own, first_opp)
             if chosen is None:
                 return ArticleStance(article=view.ref, stance=ClaimStance.DISCUSSES, how="states_both",
-                                     speaker=None, spans=[*first_own.spans, *first_opp.spans])
+                                     speaker=None, spans=[*own[0].spans, *opposite[0].spans])
             first_own, first_opp = (chosen, None) if chosen is first_own else (None, chosen)
         if first_own is not None:
             return ArticleStance(article=view.ref, stance=ClaimStance.SUPPORTS, how="states",
-                                 speaker=first_own.speaker, spans=list(first_own.spans))
-        assert first_opp is not None
+                                 speaker=own[0].speaker, spans=list(own[0].spans))
         return ArticleStance(article=view.ref, stance=ClaimStance.CONTRADICTS, how="states_opposite",
-                             speaker=first_opp.speaker, spans=list(first_opp.spans))
+                             speaker=opposite[0].speaker, spans=list(opposite[0].spans))
     shared = set(content_stems(claim_text)) & view.stems
     if len(shared) < MIN_SHARED_STEMS or stance is None:
         return ArticleStance(article=view.ref, stance=ClaimStance.NOT_ADDRESSED,

@@ -46,7 +46,8 @@ MAX_WORDINGS = 8
 # anchor is not enough ("Russia launched strikes following a request from Assad" does not answer "no request")
 MIN_OVERLAP = 0.15
 SAME_ACTORS = 0.5  # anchor Jaccard at which two sides name the same actors
-SAME_SIDE_OVERLAP = 0.25  # an article claim not grouped into the story claim restates it at this overlap
+SAME_SIDE_OVERLAP = 0.25  # an article claim not grouped into the story claim restates it at this overlap,
+SAME_SIDE_ACTORS = 0.6  # or at MIN_OVERLAP when it names mostly the same actors
 
 DisagreeFunction = Callable[[str, str], float]
 
@@ -60,8 +61,7 @@ def conflicts(a: StoryClaim, b: StoryClaim) -> tuple[list[str], list[str]]:
     """(opposed actions, shared anchors) when two story claims conflict, else two empty lists."""
     actions = sorted((set(a.affirmed) & set(b.denied)) | (set(a.denied) & set(b.affirmed)))
     shared = sorted(set(a.anchors) & set(b.anchors))
-    if not actions or not shared or (_anchor_jaccard(a.anchors, b.anchors) < SAME_ACTORS
-                                     and best_overlap(a, b) < MIN_OVERLAP):
+    if not actions or not shared or (_best_actors(a, b.anchors) < SAME_ACTORS and best_overlap(a, b) < MIN_OVERLAP):
         return [], []
     return actions, shared
 
@@ -74,16 +74,22 @@ def side(claim: StoryClaim, article_claim: ArticleClaim) -> int:
     texts = [claim.text] + [x.text for x in claim.appearances[:MAX_WORDINGS]]
     similar = max(overlap(t, article_claim.text) for t in texts)
     if (set(claim.affirmed) & set(article_claim.denied)) | (set(claim.denied) & set(article_claim.affirmed)):
-        return -1 if similar >= MIN_OVERLAP or _anchor_jaccard(claim.anchors, article_claim.anchors) >= \
-            SAME_ACTORS else 0
+        return -1 if similar >= MIN_OVERLAP or _best_actors(claim, article_claim.anchors) >= SAME_ACTORS else 0
     if (set(claim.affirmed) & set(article_claim.affirmed)) | (set(claim.denied) & set(article_claim.denied)):
-        return 1 if similar >= SAME_SIDE_OVERLAP else 0
+        same_actors = _best_actors(claim, article_claim.anchors) >= SAME_SIDE_ACTORS
+        return 1 if similar >= SAME_SIDE_OVERLAP or (same_actors and similar >= MIN_OVERLAP) else 0
     return 0
 
 
 def _anchor_jaccard(a: Sequence[str], b: Sequence[str]) -> float:
     x, y = set(a), set(b)
     return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def _best_actors(claim: StoryClaim, anchors: Sequence[str]) -> float:
+    """The best anchor Jaccard between any wording of the claim (its own anchors first) and ``anchors``."""
+    wordings = [claim.anchors] + [x.anchors for x in claim.appearances[:MAX_WORDINGS] if x.anchors]
+    return max(_anchor_jaccard(w, anchors) for w in wordings)
 
 
 def best_overlap(a: StoryClaim, b: StoryClaim) -> float:

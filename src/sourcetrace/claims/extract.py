@@ -3,7 +3,8 @@
 Two kinds: each attributed content (a speech or source-phrase attribution: its speaker and conduits come with it;
 beliefs and hopes, "cognition" cues, are not claims to check), and each sentence the voice stage labels an
 author's assertion (opinion, headlines, captions and boilerplate are not). Each claim keeps its character spans,
-its anchors (the entities named inside it, metonyms folded) and the actions it affirms or denies, and is scored by
+its anchors (the entities named in the clause of its first action, metonyms folded) and the actions it affirms or
+denies, and is scored by
 the check-worthiness model; the list comes back ranked, most check-worthy first.
 """
 
@@ -15,7 +16,7 @@ from sourcetrace.article.lexicon import Lexicon
 from sourcetrace.article.resources import load_resources
 from sourcetrace.claims.checkworthiness import CheckWorthinessModel, shipped_model
 from sourcetrace.claims.models import ArticleClaim, ClaimKind
-from sourcetrace.claims.text import fold_anchor, polarity
+from sourcetrace.claims.text import core_end, fold_anchor, polarity
 from sourcetrace.models import CueType, Report, Sentence, Span, Voice
 
 MIN_WORDS = 4  # shorter contents ("he said: 'Absolutely.'") state nothing to check
@@ -56,10 +57,22 @@ def _by_sentence(content: list[Span], sentences: list[Sentence], starts: list[in
                 end = span.end
             piece = text[start:end] if text else span.text[start - span.start:end - span.start]
             if piece.strip(_QUOTES + ",.;:"):
-                groups.setdefault(i, []).append(Span(start=start, end=end, text=piece))
+                # the span itself starts and ends on the words (a sentence cut leaves the space before it)
+                lead = len(piece) - len(piece.lstrip())
+                trail = len(piece) - len(piece.rstrip())
+                groups.setdefault(i, []).append(Span(start=start + lead, end=end - trail,
+                                                     text=piece[lead:len(piece) - trail]))
             start = end
             i += 1
     return list(groups.values())
+
+
+def _core(spans: list[Span], lexicon: Lexicon) -> list[Span]:
+    """The spans cut to the clause of the claim's first action (text.core_end): its anchors are that action's."""
+    cut = core_end(spans[0].text, lexicon)
+    if cut >= len(spans[0].text):
+        return spans
+    return [Span(start=spans[0].start, end=spans[0].start + cut, text=spans[0].text[:cut])]
 
 
 def claim_text(spans: list[Span]) -> str:
@@ -108,6 +121,6 @@ def extract_claims(report: Report, *, model: CheckWorthinessModel | None = None,
         claims.append(ArticleClaim(
             id=f"c{n}", kind=kind, text=text, spans=spans, sentence=sentence_of(spans[0]), speaker=speaker,
             conduits=conduits, attribution_id=attribution_id, checkworthiness=round(model.score(text), 4),
-            anchors=anchors.within(spans), affirmed=sorted(affirmed), denied=sorted(denied)))
+            anchors=anchors.within(_core(spans, lexicon)), affirmed=sorted(affirmed), denied=sorted(denied)))
     claims.sort(key=lambda c: -c.checkworthiness)
     return claims

@@ -28,8 +28,9 @@ from sourcetrace.claims.text import content_stems, numbers
 
 THRESHOLD = 0.45  # pair score at which two claims are the same claim (chosen on the demo and claims corpora)
 MAX_POSTING = 200  # retrieval skips words carried by more claims than this
-RERANK_BAND = 0.12  # pairs within this of the threshold go to the re-ranker when one is given
-AGREE_MIN = 0.5  # the re-ranker's agree probability that confirms a borderline pair
+RERANK_BAND = 0.06  # pairs within this of the threshold go to the re-ranker when one is given
+AGREE_MIN = 0.7  # the re-ranker's agree probability that confirms a borderline pair (claim-vs-claim is
+# not what a headline/body stance model was trained on: only a confident agree counts)
 MAX_WORDS_CANONICAL = 30
 
 AgreeFunction = Callable[[str, str], float]

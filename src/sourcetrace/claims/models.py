@@ -64,6 +64,7 @@ class Appearance(_Model):
     speaker: str
     conduits: list[str] = Field(default_factory=list)
     similarity: float = Field(description="Match score to the story claim's canonical text (1 for the canonical)")
+    anchors: list[str] = Field(default_factory=list, description="Canonical actors and places named in it")
 
 
 class ArticleStance(_Model):

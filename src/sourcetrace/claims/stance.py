@@ -25,6 +25,7 @@ a body of any length is read in linear time — every sentence is scored against
 
 from __future__ import annotations
 
+import functools
 import gzip
 import itertools
 import json
@@ -362,10 +363,8 @@ class StanceModel:
         if not body or not body.strip():
             raise StanceInputError("the body is empty: give the text whose stance toward the claim is wanted")
         if check_language:
-            from sourcetrace.article.language import require_english
-
-            require_english(claim[:MAX_CLAIM_CHARS])
-            require_english(body[:MAX_BODY_CHARS])
+            english(claim[:MAX_CLAIM_CHARS])
+            english(body[:MAX_BODY_CHARS])
         pair = read_pair(self.lexical, claim, body)
         p_related = self.related_probability(pair)
         chosen = choose_sentences(pair)
@@ -382,6 +381,16 @@ class StanceModel:
             evidence = [Span.of(body, *pair.spans[i]) for i in evidence_sentences(pair, chosen)]
         return Stance(label=label, probabilities={k: round(v, 6) for k, v in probs.items()}, evidence=evidence,
                       model=self.kind)
+
+
+@functools.lru_cache(maxsize=256)
+def english(text: str) -> bool:
+    """``article.language.require_english`` (raises UnsupportedLanguageError), remembered for the last texts
+    checked: in a story one body meets every claim, and the check costs more than the lexical layers."""
+    from sourcetrace.article.language import require_english
+
+    require_english(text)
+    return True
 
 
 _MODEL: StanceModel | None = None

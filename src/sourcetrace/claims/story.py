@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sourcetrace.article.resources import load_resources
 from sourcetrace.claims.article_stance import ArticleView, ModelStance, StanceFunction, decide
 from sourcetrace.claims.checkworthiness import shipped_model
-from sourcetrace.claims.contradictions import find_contradictions, side
+from sourcetrace.claims.contradictions import find_contradictions, overlap, side
 from sourcetrace.claims.extract import extract_claims
 from sourcetrace.claims.matching import Item, group_claims
 from sourcetrace.claims.models import (
@@ -125,6 +125,7 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
     order = {a.id: n for n, a in enumerate(articles)}  # timeline order: date, undated last, then id
     story_claims: list[StoryClaim] = []
     member_claims: list[dict[int, list[ArticleClaim]]] = []
+    similarity: list[dict[tuple[int, str], float]] = []  # per story claim: (article, claim id) → match score
     for n, group in enumerate(groups[:top_claims], start=1):
         members = [items[m] for m in group.members]
         canonical = items[group.canonical].claim
@@ -133,13 +134,14 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
         for it in members:
             by_article.setdefault(it.article_id, []).append(it.claim)
         member_claims.append(by_article)
+        similarity.append({(items[m].article_id, items[m].claim.id): group.similarity[m] for m in group.members})
         story_claims.append(StoryClaim(
             claim_id=f"{story_id}-{n}", story_id=story_id, text=canonical.text,
             checkworthiness=max(it.claim.checkworthiness for it in members),
             appearances=[Appearance(article_id=it.article_id, claim_id=it.claim.id, text=it.claim.text,
                                     spans=it.claim.spans, speaker=it.claim.speaker, conduits=it.claim.conduits,
-                                    similarity=group.similarity[m]) for m, it in zip(group.members, members,
-                                                                                      strict=True)],
+                                    similarity=group.similarity[m], anchors=it.claim.anchors)
+                         for m, it in zip(group.members, members, strict=True)],
             first_seen=FirstSeen(article=refs[first.article_id], speaker=first.claim.speaker,
                                  conduits=first.claim.conduits, span=first.claim.spans[0]),
             anchors=_majority([it.claim.anchors for it in members]),
@@ -151,7 +153,9 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
     for i, claim in enumerate(story_claims):
         stances = []
         for view in views:
-            own = list(member_claims[i].get(view.ref.id, []))
+            scores = similarity[i]
+            own = sorted(member_claims[i].get(view.ref.id, []),
+                         key=lambda c: -scores.get((view.ref.id, c.id), 0.0))
             opposite = []
             grouped = {c.id for c in own}
             for article_claim in claims_of.get(view.ref.id, []):
@@ -162,6 +166,7 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
                     own.append(article_claim)
                 elif found < 0:
                     opposite.append(article_claim)
+            opposite.sort(key=lambda c: -overlap(claim.text, c.text))  # the best-matching denial first
             allowed = model.stance if budget[view.ref.id] > 0 else None
             decided = decide(claim.text, view, own, opposite, allowed)
             if decided.how == "model":

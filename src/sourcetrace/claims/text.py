@@ -114,6 +114,21 @@ def polarity(text: str, lexicon: Lexicon) -> tuple[set[str], set[str]]:
     return affirmed, denied
 
 
+_CLAUSE_AFTER = re.compile(r",\s+(?:[a-z]+ing\b|which\b|who\b|while\b|as\b|but\b|and\b|adding\b)|;|\s[-–—]\s")
+
+
+def core_end(text: str, lexicon: Lexicon) -> int:
+    """Where the claim's core ends: the end of the clause that states its first action ("Iraq has given Russia
+    permission to hit …, adding to the tensions between Washington and Moscow" ends before ", adding"), so that
+    its anchors are the actors of that action and not of a trailing comment; ``len(text)`` when nothing cuts it."""
+    forms = _forms(tuple(sorted(lexicon.predicate_groups.items())))
+    for match in re.finditer(r"[A-Za-z]+", text):
+        if match.group(0).lower() in forms:
+            cut = _CLAUSE_AFTER.search(text, match.end())
+            return cut.start() if cut else len(text)
+    return len(text)
+
+
 def fold_anchor(name: str, lexicon: Lexicon) -> str:
     return lexicon.place_metonyms.get(name, name)
 
