@@ -8,8 +8,8 @@
 5. ``crawl_date`` — when the page was fetched (the WARC record's date, a ``scraped_at`` field, or now for a URL
    fetched by this run): a bound, not a publication date, so it comes last and says so.
 
-Dates are ``YYYY-MM-DD`` (or ``YYYY-MM`` when only the month is known); times are dropped: sources that give one
-rarely agree on its time zone.
+Dates are ``YYYY-MM-DD`` (or ``YYYY-MM`` when only the month is known, ``YYYY`` when only the year); times are
+dropped: sources that give one rarely agree on its time zone.
 """
 
 from __future__ import annotations
@@ -41,10 +41,18 @@ def parse_date(value: object) -> str | None:
     from dateutil import parser  # htmldate's own dependency
 
     try:
-        parsed = parser.parse(text, default=datetime.datetime(2000, 1, 1))
+        # parsed twice with different defaults: a part that follows the default was not written, so "2015-10"
+        # and "October 2015" stay months (never a made-up 1st of the month), "2015" a year, "14 October" no date
+        parsed = parser.parse(text, default=datetime.datetime(2000, 1, 1)).date()
+        other = parser.parse(text, default=datetime.datetime(2001, 2, 2)).date()
     except (ValueError, OverflowError, parser.ParserError):
         return None
-    return _plausible(parsed.date())
+    if parsed.year != other.year:
+        return None
+    day = _plausible(parsed)
+    if day is None or parsed.month != other.month:
+        return None if day is None else day[:4]
+    return day if parsed.day == other.day else day[:7]
 
 
 def _plausible(date: datetime.date) -> str | None:

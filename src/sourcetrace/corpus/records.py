@@ -65,9 +65,22 @@ def encode_report(report: Report) -> bytes:
 
 
 def decode_report(blob: bytes, text: str) -> Report:
-    data = json.loads(zlib.decompress(blob))
-    data["article"]["text"] = text
-    return Report.model_validate(data)
+    """The stored report with its text put back; a StoreError (one line, no traceback) when there is none to
+    read: an article stored bare (``stories.reuse.store_bare_texts``, the benchmarks' stores) or a damaged blob."""
+    from sourcetrace.errors import StoreError
+
+    if not blob:
+        raise StoreError("this store holds texts without their analysis (stored bare, as the scale benchmarks "
+                         "write them): copied passages and stories work on it, reports and claims do not; "
+                         "add the texts with sourcetrace corpus add to a new store for those")
+    try:
+        data = json.loads(zlib.decompress(blob))
+        data["article"]["text"] = text
+        return Report.model_validate(data)
+    except (zlib.error, ValueError, KeyError, TypeError) as error:
+        raise StoreError(f"a stored report cannot be read ({type(error).__name__}): the store is damaged; "
+                         "add its articles again with sourcetrace corpus add --reanalyze-outdated, or to a new "
+                         "store") from error
 
 
 def speaker_key(name: str | None) -> str | None:

@@ -33,6 +33,11 @@ def day_string(days: float | None) -> str | None:
     return None if days is None else (EPOCH + datetime.timedelta(days=int(days // 1))).isoformat()
 
 
+def _after_its_days(published: str) -> str:
+    """Sort key: a month-only (or year-only) date after the days of its month (as reuse.sortable_date)."""
+    return published[:10] + "-99" * max(0, (10 - len(published[:10])) // 3)
+
+
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start: start + _CHUNK]
@@ -175,12 +180,30 @@ class StoryStorage:
         rows = self.db.execute("SELECT id, label, n_articles, first_date, last_date FROM stories "
                                "WHERE n_articles >= ? ORDER BY n_articles DESC, last_date DESC, id LIMIT ?",
                                (min_articles, limit)).fetchall()
-        return [StorySummary(*row) for row in rows]
+        return self._as_written([StorySummary(*row) for row in rows])
 
     def story(self, story_id: int) -> StorySummary | None:
         row = self.db.execute("SELECT id, label, n_articles, first_date, last_date FROM stories WHERE id = ?",
                               (story_id,)).fetchone()
-        return StorySummary(*row) if row else None
+        return self._as_written([StorySummary(*row)])[0] if row else None
+
+    def _as_written(self, summaries: list[StorySummary]) -> list[StorySummary]:
+        """The stories with their first and last dates as their articles have them. The stored columns are days
+        of the centroid's time span, where a month-only date counts as the 15th (for time decay): shown, they
+        would claim a day nobody wrote ("2015-10-15" for "2015-10")."""
+        spans: dict[int, list[str]] = {}
+        ids = [s.id for s in summaries]
+        for chunk in _chunks(ids):
+            for story_id, published in self.db.execute(
+                    "SELECT s.story_id, a.published FROM story_articles s JOIN articles a ON a.id = s.article_id "
+                    f"WHERE s.story_id IN ({','.join('?' * len(chunk))}) AND a.published IS NOT NULL", list(chunk)):
+                spans.setdefault(int(story_id), []).append(str(published))
+        out = []
+        for summary in summaries:
+            dates = sorted(spans.get(summary.id, []), key=_after_its_days)
+            out.append(StorySummary(summary.id, summary.label, summary.n_articles, dates[0] if dates else None,
+                                    dates[-1] if dates else None))
+        return out
 
     def story_of(self, article_id: int) -> tuple[int | None, str, str | None] | None:
         row = self.db.execute("SELECT story_id, status, reason FROM story_articles WHERE article_id = ?",
