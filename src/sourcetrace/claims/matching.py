@@ -27,6 +27,7 @@ from sourcetrace.claims.models import ArticleClaim
 from sourcetrace.claims.text import content_stems, numbers
 
 THRESHOLD = 0.45  # pair score at which two claims are the same claim (chosen on the demo and claims corpora)
+ALL_PAIRS = 60  # up to this many claims every pair is scored (cheap, and no word is too common to retrieve)
 MAX_POSTING = 200  # retrieval skips words carried by more claims than this
 RERANK_BAND = 0.06  # pairs within this of the threshold go to the re-ranker when one is given
 AGREE_MIN = 0.7  # the re-ranker's agree probability that confirms a borderline pair (claim-vs-claim is
@@ -77,6 +78,8 @@ class Matcher:
 
     def candidates(self) -> list[tuple[int, int]]:
         """Pairs that share an informative stem (an inverted index instead of every pair)."""
+        if len(self.items) <= ALL_PAIRS:
+            return [(i, j) for i in range(len(self.items)) for j in range(i + 1, len(self.items))]
         # a word most claims share ("Iraq" in an Iraq story) retrieves nothing useful and costs quadratic pairs
         ceiling = min(max(2, len(self.items) // 2), MAX_POSTING)
         postings: dict[str, list[int]] = {}
