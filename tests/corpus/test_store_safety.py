@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,8 +68,9 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _writer(rows: Path, db: Path, total: int) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, str(WRITER), str(rows), str(db), str(total)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # an index update every 25 articles
+    return subprocess.Popen([sys.executable, str(WRITER), str(rows), str(db), str(total), "25"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 def _reported(stdout: str) -> list[str]:
@@ -124,6 +126,7 @@ def test_sigkill_at_random_points_loses_nothing_committed(rows: Path, tmp_path: 
     seed = int(os.environ.get("SOURCETRACE_CRASH_SEED") or random.randrange(1 << 30))
     chooser = random.Random(seed)
     reported: list[str] = []
+    phases: dict[str, int] = {}  # where the kills landed: start-up (or creating the schema), adding, indexing
     landed = 0
     started = time.monotonic()
     for run in range(KILLS):
@@ -134,17 +137,23 @@ def test_sigkill_at_random_points_loses_nothing_committed(rows: Path, tmp_path: 
             time.sleep(chooser.uniform(0.0, 1.5))
         else:
             _wait_ready(writer)  # the store is open: the kill lands among the writes
-            time.sleep(chooser.uniform(0.0, 0.4))
+            # soon (among the first articles' transactions: 25 take ~40 ms) or later (the index updates take
+            # most of a run's time, so a kill at any moment mostly lands in one)
+            time.sleep(chooser.uniform(0.0, 0.06 if run % 5 in (1, 2) else 0.5))
         if writer.poll() is None:
             os.killpg(writer.pid, signal.SIGKILL)
             landed += 1
         stdout, stderr = _rest(writer)
         assert writer.returncode == -signal.SIGKILL, stderr
         reported += _reported(stdout)
+        lines = [line for line in stdout.splitlines(keepends=True) if line.endswith("\n")]
+        opened = bool(lines) or run % 5 != 0  # "ready" read by _wait_ready, or among these lines
+        phase = "start-up" if not opened else "indexing" if lines and lines[-1] == "indexing\n" else "adding"
+        phases[phase] = phases.get(phase, 0) + 1
     stored = _stored_ids(db)
     context = f"seed {seed}: {len(reported)} reported over {landed} kills, {len(stored)} stored"
     print(f"crash test: {landed} kills, {len(reported)} articles reported committed, {len(stored)} stored, "
-          f"{time.monotonic() - started:.1f} s, seed {seed}")
+          f"{time.monotonic() - started:.1f} s, kills landed in {phases}, seed {seed}")
 
     # every article reported committed is there, none twice; at most one per kill committed but not yet reported
     assert set(reported) <= set(stored), context
@@ -236,16 +245,20 @@ def _in_namespace(script: str, tmp_path: Path) -> dict[str, str]:
 
 
 def test_a_real_full_file_system(tmp_path: Path) -> None:
-    """A 640 KiB tmpfs fills up during `corpus add`: the same one line; the store on it checks clean, and its
-    backup (made to a disk with room) holds every article stored before."""
+    """A 640 KiB tmpfs fills up during `corpus add --workers 2`: the same one line, and the store on it checks
+    clean; given room (the tmpfs grown), the same command goes on and every article is there once."""
     feed, small = _feed(tmp_path / "feed.jsonl", 60), tmp_path / "small"
     small.mkdir()
     cli = f"{sys.executable} -m sourcetrace.cli corpus"
+    add = f"{cli} add {feed} --db {small}/store.db --workers 2 --rules-only --quiet"
     output = _in_namespace(textwrap.dedent(f"""
         mount -t tmpfs -o size=640k tmpfs {small} || exit 1
-        {cli} add {feed} --db {small}/store.db --workers 1 --rules-only --quiet; echo "add-exit=$?"
+        {add}; echo "add-exit=$?"
         {cli} check --db {small}/store.db; echo "check-exit=$?"
-        {cli} backup {tmp_path}/copy.db --db {small}/store.db --quiet; echo "backup-exit=$?"
+        {cli} backup {tmp_path}/full.db --db {small}/store.db --quiet; echo "backup-exit=$?"
+        mount -o remount,size=8m {small} || exit 1
+        {add.replace("--workers 2", "--workers 1")} 2> again.txt; echo "again-exit=$?"
+        {cli} backup {tmp_path}/after.db --db {small}/store.db --quiet; echo "after-exit=$?"
         """), tmp_path)
     out, err = output["out"], output["err"]
     assert "add-exit=2" in out, out + err
@@ -254,10 +267,12 @@ def test_a_real_full_file_system(tmp_path: Path) -> None:
     assert "nothing stored so far was lost" in message and "Traceback" not in err
     print("full file system:", message.split(" backed up")[0])
     assert "check-exit=0" in out and "OK:" in out, out + err
-    assert "backup-exit=0" in out, out + err
-    stored = _stored_ids(tmp_path / "copy.db")
-    assert 0 < len(stored) < 60
-    assert check_store(tmp_path / "copy.db").ok
+    assert "backup-exit=0" in out and "again-exit=0" in out and "after-exit=0" in out, out + err
+    before = _stored_ids(tmp_path / "full.db")
+    assert 0 < len(before) < 60 and check_store(tmp_path / "full.db").ok
+    assert f"{len(before)} done by an earlier run" in " ".join((tmp_path / "again.txt").read_text().split())
+    assert sorted(_stored_ids(tmp_path / "after.db")) == sorted(f"a{n}" for n in range(60))
+    assert check_store(tmp_path / "after.db").ok
 
 
 # ---- a read-only store -----------------------------------------------------------------------------------------
@@ -469,3 +484,39 @@ def test_check_names_a_file_that_is_no_store(tmp_path: Path) -> None:
     assert "not a sourcetrace store" in found, found
     code, _, stderr = _cli("corpus", "check", "--db", str(tmp_path / "absent.db"))
     _one_line_error(code, stderr, "no store at")
+
+
+# ---- SQLite's errors, as SQLite raises them, in one line each --------------------------------------------
+
+
+def _error(action: Callable[[], object]) -> sqlite3.Error:
+    try:
+        action()
+    except sqlite3.Error as error:
+        return error
+    raise AssertionError("no error")
+
+
+def test_sqlite_errors_become_store_errors(small_store: Path, tmp_path: Path) -> None:
+    from sourcetrace.corpus.store_errors import describe
+
+    db = _copy_of(small_store, tmp_path)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    other = sqlite3.connect(db, isolation_level=None, timeout=0)
+    busy = describe(_error(lambda: other.execute("BEGIN IMMEDIATE")), db)
+    holder.execute("ROLLBACK")
+    assert busy.sqlite_error == "SQLITE_BUSY" and f"the store {db} is busy (SQLITE_BUSY)" in str(busy)
+    assert "try again when that process is done" in str(busy)
+
+    reader = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    refused = describe(_error(lambda: reader.execute("DELETE FROM inputs")), db)
+    assert refused.sqlite_error == "SQLITE_READONLY" and "cannot be written" in str(refused)
+
+    capped = sqlite3.connect(db, isolation_level=None)
+    capped.execute(f"PRAGMA max_page_count = {capped.execute('PRAGMA page_count').fetchone()[0]}")
+    full = describe(_error(lambda: capped.execute("INSERT INTO store_info VALUES ('x', ?)", ("x" * 100_000,))), db)
+    assert full.sqlite_error == "SQLITE_FULL" and "nothing stored so far was lost" in str(full)
+    for connection in (holder, other, reader, capped):
+        connection.close()
+    assert all("\n" not in str(error) for error in (busy, refused, full))
