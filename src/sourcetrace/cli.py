@@ -121,8 +121,9 @@ def demo(
         "--corpus/--no-corpus", help="Also trace the article in the bundled demo corpus: its copied passages, "
         "their earliest carriers, credited or not, and its story.")] = True,
     story_html: Annotated[Path | None, typer.Option(
-        "--story-html", help="Write the story's HTML report here (default: next to --output, else a new temporary "
-        "folder; the path is printed).")] = None,
+        "--story-html", help="Write the story's HTML report here (default: next to --output, else "
+        "sourcetrace-demo-UID/story.html in the system's temporary folder, overwritten each run; the path is "
+        "printed).")] = None,
 ) -> None:
     """Analyse the bundled demo article (a 2015 usdefensewatch.com blog post, see its README) and trace its
     passages in the bundled demo corpus (wire items and reposts written for the purpose)."""

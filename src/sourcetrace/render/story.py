@@ -168,14 +168,16 @@ def passages_html(passages: Sequence[StoryPassage], link: Callable[[int], str | 
 def passages_lines(passages: Sequence[StoryPassage]) -> list[str]:
     out = []
     for p in passages:
+        # one reader's phrase per kind (the raw kind beside it read "boilerplate, boilerplate"), and the
+        # articles' numbers: one outlet's articles are otherwise told apart by nothing
         if p.kind == "copy":
-            credit = f"credited (“{p.credit}”)" if p.credited else "NOT credited"
+            kind = f"copy, credited (“{p.credit}”)" if p.credited else "copy, NOT credited"
         else:
-            credit = "same quotation of a third party" if p.kind == "shared_quote" else "boilerplate"
+            kind = "same quotation of a third party" if p.kind == "shared_quote" else "boilerplate"
         lines = f"lines {p.lines[0]}–{p.lines[1]}" if p.lines[0] != p.lines[1] else f"line {p.lines[0]}"
-        out.append(f"{p.target.outlet or 'article ' + str(p.target.id)} {_date(p.target.published)} "
-                   f"{(p.marker + ' ') if p.marker else ''}{lines} ← {p.source.outlet or 'article ' + str(p.source.id)}"
-                   f" {_date(p.source.published)}: {p.kind}, {credit}, {p.words} words")
+        out.append(f"{p.target.outlet or 'article'} #{p.target.id} {_date(p.target.published)} "
+                   f"{(p.marker + ' ') if p.marker else ''}{lines} ← {p.source.outlet or 'article'} #{p.source.id}"
+                   f" {_date(p.source.published)}: {kind}, {p.words} words")
         if p.origin is not None and p.origin.earliest.id != p.source.id:
             out.append(f"    earliest seen in this corpus: {p.origin.earliest.describe()}")
     return out

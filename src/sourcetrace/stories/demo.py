@@ -91,13 +91,34 @@ def render_demo_trace(result: Trace, output: Path | None) -> None:
 
 
 def demo_story_path(output: Path | None, story_html: Path | None) -> Path:
-    """Where the demo writes the story report: as asked, next to ``--output``, or in a new temporary folder
-    (never a fixed shared name, so two users of one machine do not collide)."""
+    """Where the demo writes the story report: as asked, next to ``--output``, else one fixed file per user in
+    the system's temporary folder (``sourcetrace-demo-UID/story.html``), overwritten by each run: a new folder
+    per run would leave one behind every time. The folder is this user's alone (mode 700, checked: not a link,
+    not another user's), so no one else can plant a link there; if it cannot be made so, a new folder."""
     if story_html is not None:
         return story_html
     if output is not None:
         return output.with_name(f"{output.stem}-story.html")
-    return Path(tempfile.mkdtemp(prefix="sourcetrace-demo-")) / "story.html"
+    return _user_demo_folder() / "story.html"
+
+
+def _user_demo_folder() -> Path:
+    import os
+    import stat
+
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    # POSIX: one temporary folder for all users, so the name carries the user id; Windows' is per user already
+    folder = Path(tempfile.gettempdir()) / ("sourcetrace-demo" if uid is None else f"sourcetrace-demo-{uid}")
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+        private = (stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077
+                   and (uid is None or info.st_uid == uid))
+    except OSError:
+        private = False
+    if private:
+        return folder
+    return Path(tempfile.mkdtemp(prefix="sourcetrace-demo-"))
 
 
 def run_demo(article_text: str, article_url: str, fmt: OutputFormat, output: Path | None,

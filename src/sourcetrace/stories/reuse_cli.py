@@ -165,9 +165,14 @@ def render_trace(result: Trace, console: Console, *, all_attributions: bool = Tr
     if outgoing:
         console.print(f"\n[bold]Passages later articles took from it[/] ({len(outgoing)})", highlight=False)
         for passage in outgoing:
-            credited = f"credited (“{passage.credit}”)" if passage.credited else "not credited"
-            console.print(f"  • lines {passage.lines[0]}–{passage.lines[1]} → {escape(passage.other.describe())}: "
-                          f"{passage.kind}, {credited}", highlight=False)
+            # credit is a copy's question: a shared quotation or boilerplate owes none ("boilerplate, not credited")
+            if passage.kind == "copy":
+                kind = f"copy, credited (“{passage.credit}”)" if passage.credited else "copy, not credited"
+            else:
+                kind = "same quotation of a third party" if passage.kind == "shared_quote" else "boilerplate"
+            first, last = passage.lines
+            where = f"lines {first}–{last}" if last != first else f"line {first}"
+            console.print(f"  • {where} → {escape(passage.other.describe())}: {kind}", highlight=False)
     traced = [a for a in result.attributions if a.origin]
     console.print(f"\n[bold]Attributions[/] ({len(result.attributions)}; {len(traced)} with content found in "
                   "earlier articles)", highlight=False)
