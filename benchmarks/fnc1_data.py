@@ -125,3 +125,18 @@ def f1_scores(gold: list[str], predicted: list[str]) -> dict[str, float]:
         fn = sum(matrix[i]) - tp
         out[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     return out
+
+
+ARC_DATA = DEFAULT_DATA.parent / "arc-stance"
+
+
+def load_arc_test(data: Path = ARC_DATA) -> tuple[dict[str, str], list[Pair]] | None:
+    """ARC's test pairs (Hanselowski et al. 2018; user comments, FNC-1's labels) for a cross-domain check: the
+    stance model never trains on ARC. None when the data is absent."""
+    if not (data / "arc_stances_test.csv").is_file():
+        return None
+    with (data / "arc_bodies.csv").open(encoding="utf-8", newline="") as f:
+        bodies = {row["Body ID"]: row["articleBody"] for row in csv.DictReader(f)}
+    with (data / "arc_stances_test.csv").open(encoding="utf-8", newline="") as f:
+        pairs = [Pair(row["Headline"], row["Body ID"], row["Stance"], True) for row in csv.DictReader(f)]
+    return bodies, pairs
