@@ -94,3 +94,25 @@ def test_sentences_are_trimmed_ranges() -> None:
     text = "First one. Second \"quoted.\" Third?\nFourth line\n\n  Fifth."
     spans = st.sentences(text)
     assert [text[s:e] for s, e in spans] == ["First one.", "Second \"quoted.\"", "Third?", "Fourth line", "Fifth."]
+
+
+def test_encoder_input_is_claim_then_best_sentences_within_budget() -> None:
+    from importlib import resources
+
+    from tokenizers import Tokenizer
+
+    folder = resources.files("sourcetrace.resources").joinpath("models")
+    tokenizer = Tokenizer.from_str(folder.joinpath(st.TOKENIZER_FILE).read_text("utf-8"))
+    model = st.StanceModel(use_encoder=False)
+    body = UNRELATED + "\n" + AGREE * 3
+    pair = st.read_pair(model.lexical, CLAIM, body)
+    chosen = st.choose_sentences(pair)
+    assert chosen[:2] == [0, 1]  # the lead
+    ids, types = st.encoder_input(tokenizer, pair, chosen)
+    assert len(ids) == len(types) == st.MAX_PIECES  # the budget is filled, not passed
+    assert ids[0] == st.CLS_ID and ids.count(st.SEP_ID) == 2 and ids[-1] == st.SEP_ID
+    first_sep = ids.index(st.SEP_ID)
+    assert types == [0] * (first_sep + 1) + [1] * (len(ids) - first_sep - 1)
+    # the sentences most similar to the claim take the budget first: here the unrelated lead is left out
+    text = tokenizer.decode(ids[first_sep + 1 :])
+    assert text.startswith("a giant squid was found alive")
