@@ -18,7 +18,7 @@ from rich.console import Console
 
 from sourcetrace.cli import DEMO_URL
 from sourcetrace.corpus.api import Corpus
-from sourcetrace.render.story import passages_lines
+from sourcetrace.render.story import article_provenance_section, passages_lines
 from sourcetrace.stories.assign import assign_stories
 from sourcetrace.stories.demo import DEMO_ID, build_demo_store
 from sourcetrace.stories.graph import ProvenanceGraph, graph_from_trace
@@ -123,3 +123,7 @@ def test_kinds_other_than_copy_are_said_once_and_owe_no_credit(
     text = console.export_text()
     assert "• line 9 → Patriot Forum" in text and text.split("Patriot Forum", 1)[1].split("\n", 1)[0].endswith(
         ": boilerplate"), text
+    # the article's HTML report says it the same way
+    section = article_provenance_section(relabelled, graph_from_trace(relabelled))
+    taken_html = str(section.body).split("Passages later articles took from it", 1)[1].split("</ul>", 1)[0]
+    assert "<li>line 9 → Patriot Forum" in taken_html and taken_html.endswith(": boilerplate</li>"), taken_html

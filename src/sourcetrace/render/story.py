@@ -20,7 +20,7 @@ from rich.markup import escape as rich_escape
 from sourcetrace.render.provenance_graph import graph_lines, legend_items, provenance_svg
 from sourcetrace.render.sections import ReportSection
 from sourcetrace.stories.graph import GraphNode, ProvenanceGraph
-from sourcetrace.stories.provenance import Trace, describe_passage
+from sourcetrace.stories.provenance import Trace, describe_passage, describe_taken
 
 if TYPE_CHECKING:
     from sourcetrace.stories.storage import StorySummary
@@ -272,9 +272,7 @@ def article_provenance_section(result: Trace, graph: ProvenanceGraph, *, story: 
         parts.append(Markup('<p class="muted">No passage of this article is found in an earlier article of the '
                             'corpus.</p>'))
     if outgoing:
-        items = [Markup("<li>lines {a}–{b} → {other}: {kind}, {credit}</li>").format(
-            a=p.lines[0], b=p.lines[1], other=p.other.describe(), kind=p.kind,
-            credit=f"credited (“{p.credit}”)" if p.credited else "not credited") for p in outgoing]
+        items = [Markup("<li>{}</li>").format(describe_taken(p)) for p in outgoing]
         parts.append(Markup('<h3>Passages later articles took from it ({n})</h3><ul class="pblocks">{items}</ul>')
                      .format(n=len(outgoing), items=Markup("").join(items)))
     traced = [a for a in result.attributions if a.origin is not None]

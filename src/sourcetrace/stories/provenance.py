@@ -384,6 +384,18 @@ def describe_passage(passage: TracedPassage) -> str:
     return line
 
 
+def describe_taken(passage: TracedPassage) -> str:
+    """A passage a later article took from this one, in one line: "line 9 → Patriot Forum (article 7,
+    undated): copy, not credited". Credit is a copy's question: boilerplate or a shared quotation owes none."""
+    first, last = passage.lines
+    where = f"lines {first}–{last}" if last != first else f"line {first}"
+    if passage.kind == "copy":
+        kind = f"copy, credited (“{passage.credit}”)" if passage.credited else "copy, not credited"
+    else:
+        kind = "same quotation of a third party" if passage.kind == "shared_quote" else "boilerplate"
+    return f"{where} → {passage.other.describe()}: {kind}"
+
+
 def copied_blocks_signal(result: Trace) -> Signal | None:
     """The credibility signal for an article in a corpus: which of its blocks are copied, from whom, credited."""
     copies = [p for p in result.passages if p.role == "copied_from" and p.kind == "copy"]

@@ -30,7 +30,7 @@ from sourcetrace.corpus.engine.cli import (
     run_reuse_on,
 )
 from sourcetrace.errors import SourcetraceError
-from sourcetrace.stories.provenance import Trace, describe_passage, graphml, trace
+from sourcetrace.stories.provenance import Trace, describe_passage, describe_taken, graphml, trace
 from sourcetrace.stories.reuse import ReuseIndex, UpdateSummary, iter_passages, reuse_stats
 
 
@@ -165,14 +165,7 @@ def render_trace(result: Trace, console: Console, *, all_attributions: bool = Tr
     if outgoing:
         console.print(f"\n[bold]Passages later articles took from it[/] ({len(outgoing)})", highlight=False)
         for passage in outgoing:
-            # credit is a copy's question: a shared quotation or boilerplate owes none ("boilerplate, not credited")
-            if passage.kind == "copy":
-                kind = f"copy, credited (“{passage.credit}”)" if passage.credited else "copy, not credited"
-            else:
-                kind = "same quotation of a third party" if passage.kind == "shared_quote" else "boilerplate"
-            first, last = passage.lines
-            where = f"lines {first}–{last}" if last != first else f"line {first}"
-            console.print(f"  • {where} → {escape(passage.other.describe())}: {kind}", highlight=False)
+            console.print(f"  • {escape(describe_taken(passage))}", highlight=False)
     traced = [a for a in result.attributions if a.origin]
     console.print(f"\n[bold]Attributions[/] ({len(result.attributions)}; {len(traced)} with content found in "
                   "earlier articles)", highlight=False)
