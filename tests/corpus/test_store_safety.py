@@ -520,3 +520,37 @@ def test_sqlite_errors_become_store_errors(small_store: Path, tmp_path: Path) ->
     for connection in (holder, other, reader, capped):
         connection.close()
     assert all("\n" not in str(error) for error in (busy, refused, full))
+
+
+# ---- a stories rebuild replaces the stories at once ------------------------------------------------------
+
+
+def test_a_stories_rebuild_that_fails_half_way_leaves_the_old_stories(small_store: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from sourcetrace.stories import assign
+
+    db = _copy_of(small_store, tmp_path)
+
+    def snapshot() -> list[list[tuple[object, ...]]]:
+        with Store(db, read_only=True) as store:
+            return [[tuple(row) for row in store.query(f"SELECT * FROM {table} ORDER BY 1, 2")]
+                    for table in ("stories", "story_articles", "story_postings", "story_df", "story_state")]
+
+    before = snapshot()
+    assert before[1]  # the small store has its stories
+    monkeypatch.setattr(assign, "BATCH", 10)  # several batches, so the failure comes after some were written
+    flushed = []
+
+    def crash_after_two_batches(count: int) -> None:
+        flushed.append(count)
+        if len(flushed) == 2:
+            raise KeyboardInterrupt  # as a Ctrl-C (or a kill) half-way through would
+
+    with Store(db) as store, pytest.raises(KeyboardInterrupt):
+        assign.assign_stories(store, rebuild=True, advance=crash_after_two_batches)
+    assert flushed == [10, 10]
+    assert snapshot() == before
+    with Store(db) as store:
+        run = assign.assign_stories(store, rebuild=True)
+    assert run.placed + sum(run.excluded.values()) == 40
+    assert check_store(db).ok

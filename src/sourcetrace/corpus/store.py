@@ -386,18 +386,26 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: everything in the block is stored, or (on any error, a kill, a full disk)
-        nothing is. SQLite's failures leave as a :class:`StoreError` that says what happened."""
+        nothing is. Inside another one (a stories rebuild) it is a savepoint of it: the block still fails
+        alone, and nothing is stored before the outer transaction commits. SQLite's failures leave as a
+        :class:`StoreError` that says what happened."""
+        undo: tuple[str, ...]
+        if self.connection.in_transaction:
+            begin, commit, undo = "SAVEPOINT nested", "RELEASE nested", ("ROLLBACK TO nested", "RELEASE nested")
+        else:
+            begin, commit, undo = "BEGIN IMMEDIATE", "COMMIT", ("ROLLBACK",)
         try:
-            self.connection.execute("BEGIN IMMEDIATE")
+            self.connection.execute(begin)
             try:
                 yield self.connection
-                self.connection.execute("COMMIT")
+                self.connection.execute(commit)
             except BaseException:
                 # SQLite rolls some failures back itself (SQLITE_FULL: the whole transaction), and a second
                 # ROLLBACK would hide the first error behind "no transaction is active"
                 if self.connection.in_transaction:
                     with suppress(sqlite3.Error):  # the error that brought us here is the one to report
-                        self.connection.execute("ROLLBACK")
+                        for statement in undo:
+                            self.connection.execute(statement)
                 raise
         except sqlite3.Error as error:
             raise describe(error, self.path) from None

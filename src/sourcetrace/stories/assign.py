@@ -102,10 +102,14 @@ def assign_stories(store: Store, *, window_days: float | None = None, model: Mer
     """Place every article of ``store`` that has no story yet; returns what was done. ``prepared(ids)`` gives
     the articles' prepared rows in the order of ``ids`` when they are computed elsewhere (issue 25: on an
     engine's workers, sourcetrace.corpus.engine.stories); the placing itself is sequential, here."""
+    if rebuild:
+        # the stories are replaced in one transaction: until it commits, readers see the old ones whole, and a
+        # rebuild killed half-way leaves them as they were (other writers wait for it: docs/reliability.md)
+        with store.transaction():
+            StoryStorage(store).clear()
+            return assign_stories(store, window_days=window_days, model=model, advance=advance, prepared=prepared)
     started = time.perf_counter()
     storage = StoryStorage(store)
-    if rebuild:
-        storage.clear()
     model = model or default_model()
     state = storage.state()
     stored_window = float(state["window_days"]) if "window_days" in state else None
