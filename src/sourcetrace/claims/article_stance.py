@@ -7,8 +7,8 @@ pairs stay bounded (the cost goal: claims + stance within 2x ``analyze`` per art
 1. The article **carries the claim** (one of its own claims was grouped into it): supports, with that claim's
    spans and speaker. It **carries a conflicting claim** (same action, opposite polarity, a shared anchor):
    contradicts. Carrying both: the side stated first decides when it is in the article's lead and the other
-   side comes in a later paragraph (a report that answers a claim and then recalls it), otherwise the article
-   discusses both.
+   side comes in a later paragraph (a report that answers a claim and then recalls it) or after an answering
+   word ("contradicting a lawmaker who said …"), otherwise the article discusses both.
 2. Otherwise, an article that shares no informative word with the claim does **not address** it, with no model
    call.
 3. Otherwise ``sourcetrace.stance(claim, article text)`` (FNC-1's agree / disagree / discuss / unrelated, with the
@@ -18,6 +18,7 @@ pairs stay bounded (the cost goal: claims + stance within 2x ``analyze`` per art
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from sourcetrace.claims.models import ArticleClaim, ArticleRef, ArticleStance, C
 from sourcetrace.claims.text import content_stems
 from sourcetrace.models import Span
 
+# words by which a lead answers the other side it then reports ("…, contradicting a lawmaker who said …")
+_ANSWERING = ("contradicting", "denying", "rejecting", "disputing", "dismissing", "refuting", "countering",
+              "despite")
 LEAD_SENTENCES = 3  # the headline and the first two body sentences: where a report states its own line
 MODEL_CONFIDENT = 0.6  # below this, the model's agree/disagree is reported as "discusses", not as a side
 MIN_SHARED_STEMS = 2  # fewer shared content words than this: the article does not address the claim
@@ -103,4 +107,8 @@ def _lead_side(view: ArticleView, a: ArticleClaim, b: ArticleClaim) -> ArticleCl
         (b, (sb, pb), pa)
     if s_first < LEAD_SENTENCES and p_other > p_first:
         return first
+    other = b if first is a else a
+    between = view.text[first.spans[0].start:other.spans[0].start].lower()
+    if s_first < LEAD_SENTENCES and any(re.search(rf"\b{w}\b", between) for w in _ANSWERING):
+        return first  # "X has not authorised strikes, …, contradicting a lawmaker who said …": X is the line
     return None

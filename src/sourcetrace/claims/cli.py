@@ -43,7 +43,8 @@ def _span_json(span: Any) -> dict[str, Any]:
 def _side_json(contradiction: Contradiction, claim: StoryClaim) -> dict[str, Any]:
     this, other = ((contradiction.first, contradiction.second) if contradiction.first.claim_id == claim.claim_id
                    else (contradiction.second, contradiction.first))
-    return {"kind": contradiction.kind.value, "claim_id": other.claim_id, "text": other.text,
+    return {"kind": contradiction.kind.value, "claim_id": other.claim_id, "claim_text": other.claim_text,
+            "text": other.text,
             "article": {"id": other.article.id, "url": other.article.url, "outlet": other.article.outlet,
                         "published": other.article.published},
             "speaker": other.speaker, "span": _span_json(other.span), "this_span": _span_json(this.span),
@@ -111,9 +112,11 @@ def print_table(console: Console, result: StoryClaims) -> None:
     if result.contradictions:
         console.print("contradictions", style="bold")
     for c in result.contradictions:
-        console.print(f"  {c.kind.value}: {c.first.claim_id} “{escape(_short(c.first.text, 90))}” "
+        console.print(f"  {c.kind.value}: {c.first.claim_id} [{escape(_short(c.first.claim_text, 60))}] "
+                      f"“{escape(_short(c.first.text, 90))}” "
                       f"({escape(c.first.speaker)}, {escape(c.first.article.outlet or '')}, "
                       f"{c.first.article.published or 'undated'}) vs {c.second.claim_id} "
+                      f"[{escape(_short(c.second.claim_text, 60))}] "
                       f"“{escape(_short(c.second.text, 90))}” ({escape(c.second.speaker)}, "
                       f"{escape(c.second.article.outlet or '')}, {c.second.article.published or 'undated'}) — "
                       f"{escape('; '.join(c.reasons))}", highlight=False, soft_wrap=True)

@@ -19,8 +19,10 @@ is added as a second opinion (it never removes a pair: the rule is the explainab
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sourcetrace.claims.models import (
     ArticleClaim,
@@ -31,6 +33,7 @@ from sourcetrace.claims.models import (
     StoryClaim,
 )
 from sourcetrace.claims.text import content_stems
+from sourcetrace.models import Span
 
 MAX_CONTRADICTIONS = 12
 DATE_GAP_DAYS = 2
@@ -52,8 +55,13 @@ SAME_SIDE_ACTORS = 0.6  # or at MIN_OVERLAP when it names mostly the same actors
 DisagreeFunction = Callable[[str, str], float]
 
 
+@functools.lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(content_stems(text))
+
+
 def overlap(a: str, b: str) -> float:
-    x, y = set(content_stems(a)), set(content_stems(b))
+    x, y = _stems(a), _stems(b)
     return len(x & y) / len(x | y) if x | y else 0.0
 
 
@@ -99,10 +107,49 @@ def best_overlap(a: StoryClaim, b: StoryClaim) -> float:
     return max(overlap(x, y) for x in texts_a for y in texts_b)
 
 
-def _side(claim: StoryClaim, refs: dict[int, ArticleRef]) -> ContradictionSide:
+@dataclass(frozen=True)
+class _Wording:
+    """One appearance of a story claim, as a side of a contradiction."""
+
+    claim_id: str
+    claim_text: str
+    text: str
+    article: ArticleRef
+    speaker: str
+    conduits: list[str]
+    span: Span
+    anchors: list[str]
+
+    def side(self) -> ContradictionSide:
+        return ContradictionSide(claim_id=self.claim_id, claim_text=self.claim_text, text=self.text,
+                                 article=self.article,
+                                 speaker=self.speaker, conduits=self.conduits, span=self.span)
+
+
+def _qualifiers(text: str) -> list[str]:
+    found = []
+    limited = _TIME_LIMITED.search(text)
+    if limited:
+        found.append(f"“{limited.group(0)}” limits it in time")
+    hedge = _HEDGED.search(text)
+    if hedge:
+        found.append(f"“{hedge.group(0)}” hedges it")
+    return found
+
+
+def _wording(claim: StoryClaim, refs: dict[int, ArticleRef]) -> _Wording:
+    """The side a contradiction shows for a story claim: its earliest wording that states it plainly (no time
+    limit, no hedge), else its first appearance — so "has not authorised" answers "has authorised" strictly even
+    when the same story claim also holds "there is no request right now"."""
     first = claim.first_seen
-    return ContradictionSide(claim_id=claim.claim_id, text=claim.text, article=refs.get(first.article.id,
-                             first.article), speaker=first.speaker, conduits=first.conduits, span=first.span)
+    wordings = [_Wording(claim.claim_id, claim.text, a.text, refs.get(a.article_id, first.article), a.speaker,
+                         a.conduits, a.spans[0], a.anchors or claim.anchors) for a in claim.appearances if a.spans]
+    if not wordings:
+        return _Wording(claim.claim_id, claim.text, claim.text, first.article, first.speaker, first.conduits,
+                        first.span, claim.anchors)
+    wordings.sort(key=lambda w: (bool(_qualifiers(w.text)), w.article.published or "9999", w.article.id,
+                                 w.span.start))
+    return wordings[0]
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -115,42 +162,41 @@ def _date(value: str | None) -> datetime.date | None:
 
 
 def find_contradictions(claims: Sequence[StoryClaim], refs: dict[int, ArticleRef], *,
-                        disagree: DisagreeFunction | None = None) -> list[Contradiction]:
-    """Conflicting pairs among the story claims, strict contradictions first, then by how much they share."""
+                        disagree: DisagreeFunction | None = None,
+                        among: set[str] | None = None) -> list[Contradiction]:
+    """Conflicting pairs among the story claims, strict contradictions first, then by how much they share; with
+    ``among``, only pairs with at least one side among those claim ids."""
     found: list[tuple[float, Contradiction]] = []
     for i, a in enumerate(claims):
         for b in claims[i + 1:]:
+            if among is not None and a.claim_id not in among and b.claim_id not in among:
+                continue
             actions, shared = conflicts(a, b)
             if not actions:
                 continue
-            first, second = sorted((a, b), key=lambda c: (c.first_seen.article.published or "9999",
-                                                          c.first_seen.article.id))
+            first, second = sorted((_wording(a, refs), _wording(b, refs)),
+                                   key=lambda w: (w.article.published or "9999", w.article.id))
             reasons: list[str] = []
             for side in (first, second):
-                limited = _TIME_LIMITED.search(side.text)
-                if limited:
-                    reasons.append(f"“{limited.group(0)}” limits {side.claim_id} in time")
-                hedge = _HEDGED.search(side.text)
-                if hedge:
-                    reasons.append(f"“{hedge.group(0)}” hedges {side.claim_id}")
-            d1, d2 = _date(first.first_seen.article.published), _date(second.first_seen.article.published)
+                reasons += [f"{q} ({side.claim_id})" for q in _qualifiers(side.text)]
+            d1, d2 = _date(first.article.published), _date(second.article.published)
             if d1 and d2 and abs((d2 - d1).days) > DATE_GAP_DAYS:
-                reasons.append(f"first stated {abs((d2 - d1).days)} days apart ({d1} and {d2})")
+                reasons.append(f"stated {abs((d2 - d1).days)} days apart ({d1} and {d2})")
             only_a, only_b = set(first.anchors) - set(shared), set(second.anchors) - set(shared)
             if only_a and only_b:
                 reasons.append(f"different scope: {', '.join(sorted(only_a))} vs {', '.join(sorted(only_b))}")
             kind = ContradictionKind.TENSION if reasons else ContradictionKind.STRICT
-            if first.first_seen.speaker != second.first_seen.speaker:
-                reasons.append(f"different speakers: {first.first_seen.speaker} vs {second.first_seen.speaker}")
+            if first.speaker != second.speaker:
+                reasons.append(f"different speakers: {first.speaker} vs {second.speaker}")
             else:
-                reasons.append(f"the same speaker: {first.first_seen.speaker}")
+                reasons.append(f"the same speaker: {first.speaker}")
             p = None
             if disagree is not None:
                 p = round(max(disagree(first.text, second.text), disagree(second.text, first.text)), 3)
             strict = 1.0 if kind == ContradictionKind.STRICT else 0.0
             weight = len(actions) + len(shared) + 4 * best_overlap(a, b) + strict + (p or 0.0)
             found.append((weight, Contradiction(
-                kind=kind, first=_side(first, refs), second=_side(second, refs), shared_anchors=shared,
+                kind=kind, first=first.side(), second=second.side(), shared_anchors=shared,
                 actions=actions, reasons=reasons, disagree=p)))
     found.sort(key=lambda item: -item[0])
     return [c for _, c in found[:MAX_CONTRADICTIONS]]

@@ -115,7 +115,8 @@ class ContradictionKind(StrEnum):
 
 class ContradictionSide(_Model):
     claim_id: str
-    text: str
+    claim_text: str = Field("", description="The story claim's canonical text")
+    text: str = Field(description="The wording shown for this side (its span's words)")
     article: ArticleRef
     speaker: str
     conduits: list[str] = Field(default_factory=list)

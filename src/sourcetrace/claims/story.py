@@ -43,6 +43,7 @@ LEAD_VOICES = frozenset({Voice.HEADLINE, Voice.REPORTED, Voice.DIRECT_QUOTE, Voi
                          Voice.AUTHOR_OPINION})
 CLAIMS_PER_ARTICLE = 15
 TOP_CLAIMS = 15
+MAX_GROUPS = 80  # story claims made at all: the top ones are listed, the rest only answer them as contradictions
 MODEL_CALLS_PER_ARTICLE = 8  # stance model calls per article, for the most widely carried claims first
 METHOD = ("claims: attributed contents and author assertions ranked by a check-worthiness model (CheckThat! 2019 "
           "+ ClaimBuster); grouped by TF-IDF + anchor + action overlap{rerank}; stance: carried claim / carried "
@@ -126,7 +127,7 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
     story_claims: list[StoryClaim] = []
     member_claims: list[dict[int, list[ArticleClaim]]] = []
     similarity: list[dict[tuple[int, str], float]] = []  # per story claim: (article, claim id) → match score
-    for n, group in enumerate(groups[:top_claims], start=1):
+    for n, group in enumerate(groups[:MAX_GROUPS], start=1):
         members = [items[m] for m in group.members]
         canonical = items[group.canonical].claim
         first = min(members, key=lambda it: (order[it.article_id], it.claim.spans[0].start))
@@ -147,10 +148,18 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
             anchors=_majority([it.claim.anchors for it in members]),
             affirmed=_majority([it.claim.affirmed for it in members]),
             denied=_majority([it.claim.denied for it in members])))
+    # contradictions: the top claims against every claim of the story, so that a denial only one article carries
+    # still answers the claim most articles carry; the claims on the other side join the listed ones
+    top = story_claims[:top_claims]
+    top_ids = {c.claim_id for c in top}
+    contradictions = find_contradictions(story_claims, refs, disagree=model.disagree, among=top_ids)
+    sides = {side_id for c in contradictions for side_id in (c.first.claim_id, c.second.claim_id)}
+    listed = [i for i, c in enumerate(story_claims) if c.claim_id in top_ids or c.claim_id in sides]
     views = [_view(a) for a in articles]
     with_stances = []
     budget = {view.ref.id: MODEL_CALLS_PER_ARTICLE for view in views}
-    for i, claim in enumerate(story_claims):
+    for i in listed:
+        claim = story_claims[i]
         stances = []
         for view in views:
             scores = similarity[i]
@@ -173,7 +182,6 @@ def build_story_claims(story_id: int, articles: Sequence[StoredArticle], *, labe
                 budget[view.ref.id] -= 1
             stances.append(decided)
         with_stances.append(claim.model_copy(update={"articles": stances}))
-    contradictions = find_contradictions(with_stances, refs, disagree=model.disagree)
     rerank = " with the stance model's agree probability as re-ranker" if model.agree else ""
     return StoryClaims(story_id=story_id, label=label, articles=list(refs.values()), claims=with_stances,
                        contradictions=contradictions,

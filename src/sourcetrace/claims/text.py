@@ -5,7 +5,8 @@ predicate groups, affirmed or denied).
 The claims level works from stored reports, so it has no dependency parse; polarity is read from a short window
 instead: a negation ("no", "not", "n't", "never" …) or a denial verb ("denied", "rejected" …) a few words before an
 action word denies it; a modal ("would", "could", "will" …) right before it makes it hypothetical, which asserts
-nothing (as the credibility signal "claims in tension" treats "would not allow").
+nothing (as the credibility signal "claims in tension" treats "would not allow"); an action in the "to …"
+complement of an earlier one in the clause ("permission to attack") is not asserted by itself.
 """
 
 from __future__ import annotations
@@ -99,15 +100,22 @@ def polarity(text: str, lexicon: Lexicon) -> tuple[set[str], set[str]]:
         start = joined.find(phrase)
         if start != -1:
             hits.append((joined[:start].count(" "), group))
-    for i, group in hits:
+    hits.sort()
+    hypothetical: int | None = None
+    for n, (i, group) in enumerate(hits):
         window: list[str] = []
         for w in reversed(words[max(0, i - DENIAL_WINDOW):i]):
             if w in _CLAUSE_BREAK:
                 break
             window.append(w)
+        if n and "to" in window[:4] and _same_clause(words, hits[n - 1][0], i):
+            continue  # "permission to attack", "no request … to conduct strikes": the complement is not asserted
         near = window[:NEGATION_WINDOW]
         if any(w in _MODALS for w in window[:MODAL_WINDOW]):
+            hypothetical = i
             continue
+        if hypothetical is not None and _same_clause(words, hypothetical, i):
+            continue  # "would strongly welcome both air attacks": the whole clause is hypothetical
         negated = any(w in lexicon.negations or w.endswith("n't") for w in near)
         negated ^= any(w in _DENIALS for w in window)
         (denied if negated else affirmed).add(group)
@@ -129,7 +137,15 @@ def core_end(text: str, lexicon: Lexicon) -> int:
     return len(text)
 
 
+def _same_clause(words: list[str], start: int, end: int) -> bool:
+    return not any(w in _CLAUSE_BREAK for w in words[start + 1:end])
+
+
 def fold_anchor(name: str, lexicon: Lexicon) -> str:
+    """An entity's name as an anchor: metonyms folded (Baghdad → Iraq), an all-capitals dateline name
+    ("BAGHDAD") read as the name."""
+    if name.isupper() and len(name) > 4:
+        name = name.title()
     return lexicon.place_metonyms.get(name, name)
 
 

@@ -57,7 +57,9 @@ def story_claims_lines(result: StoryClaims) -> list[str]:
 
 
 def contradictions_lines(result: StoryClaims) -> list[str]:
-    return [f"{c.kind.value}: {c.first.claim_id} “{c.first.text[:80]}” ({c.first.speaker}, "
-            f"{c.first.article.outlet or c.first.article.id}) vs {c.second.claim_id} “{c.second.text[:80]}” "
+    return [f"{c.kind.value}: {c.first.claim_id} [{c.first.claim_text[:60]}] “{c.first.text[:80]}” "
+            f"({c.first.speaker}, "
+            f"{c.first.article.outlet or c.first.article.id}) vs {c.second.claim_id} [{c.second.claim_text[:60]}] "
+            f"“{c.second.text[:80]}” "
             f"({c.second.speaker}, {c.second.article.outlet or c.second.article.id}) — {'; '.join(c.reasons)}"
             for c in result.contradictions] or ["no conflicting claims"]
