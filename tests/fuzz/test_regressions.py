@@ -189,3 +189,9 @@ def test_surrogates_in_a_request_are_a_4xx(web: targets.WebApp, body: str, statu
 def test_numbers_past_sqlite_integers_are_a_4xx(web: targets.WebApp, path: str, status: int) -> None:
     response: Any = web.client.get(path)
     assert response.status_code == status, response.text
+
+
+def test_a_redirect_to_an_invalid_url_is_a_fetch_error(fake_server: list[httpx.Response]) -> None:
+    fake_server.append(httpx.Response(302, headers={"Location": "http:abc"}))
+    with pytest.raises(FetchError, match="the server redirected to an invalid URL"):
+        fetch.fetch_url("http://news.example/story")

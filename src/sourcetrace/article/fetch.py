@@ -207,6 +207,8 @@ def _get_pinned(url: str, addresses: list[IPAddress], *, deadline: float, timeou
                 raise FetchError(f"could not fetch {url}: timed out after {timeout:g} s") from None
             except httpx.HTTPError as error:
                 raise FetchError(f"could not fetch {url}: {_one_line(error)}") from None
+            except httpx.InvalidURL:  # found by fuzzing: httpx reads a redirect's Location even when not following
+                raise FetchError(f"could not fetch {url}: the server redirected to an invalid URL") from None
             try:
                 return _read(url, response, deadline=deadline, timeout=timeout, max_bytes=max_bytes)
             finally:
