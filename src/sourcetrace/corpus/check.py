@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,12 @@ class CheckResult:
     checks: list[str] = field(default_factory=list)  # the checks that ran
     notes: list[str] = field(default_factory=list)  # checks replaced or skipped, and why
     problems: list[Problem] = field(default_factory=list)
+    on_step: Callable[[str], None] | None = field(default=None, repr=False, compare=False)  # progress display
+
+    def step(self, name: str) -> None:
+        self.checks.append(name)
+        if self.on_step is not None:
+            self.on_step(name)
 
     @property
     def ok(self) -> bool:
@@ -79,9 +86,10 @@ def _open(path: Path) -> tuple[sqlite3.Connection, bool]:
     return connection, True
 
 
-def check_store(path: Path) -> CheckResult:
-    """Run every check on the store at ``path``; raises StoreError only when there is no file to check."""
-    result = CheckResult(str(path))
+def check_store(path: Path, *, on_step: Callable[[str], None] | None = None) -> CheckResult:
+    """Run every check on the store at ``path``; raises StoreError only when there is no file to check.
+    ``on_step(name)`` is called as each check starts (a progress display)."""
+    result = CheckResult(str(path), on_step=on_step)
     if not path.exists():
         raise StoreError(f"no store at {path}: give the store file with --db")
     truncated = _truncated(path)
@@ -147,7 +155,7 @@ def _run(db: sqlite3.Connection, fts_writable: bool, result: CheckResult) -> Non
         return list(db.execute(sql).fetchall())
 
     # ---- SQLite: pages, indexes, constraints ----------------------------------------------------------------
-    result.checks.append("sqlite integrity_check")
+    result.step("sqlite integrity_check")
     try:
         found = [str(row[0]) for row in rows("PRAGMA integrity_check(100)")]
     except sqlite3.DatabaseError as error:
@@ -168,7 +176,7 @@ def _run(db: sqlite3.Connection, fts_writable: bool, result: CheckResult) -> Non
                 add("sqlite integrity_check", line)
 
     # ---- the schema ---------------------------------------------------------------------------------------
-    result.checks.append("schema")
+    result.step("schema")
     application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     result.schema_version = version
@@ -190,7 +198,7 @@ def _run(db: sqlite3.Connection, fts_writable: bool, result: CheckResult) -> Non
         add("schema", f"schema version {version} but migrations recorded: {sorted(recorded) or 'none'}")
 
     # ---- the search index ---------------------------------------------------------------------------------
-    result.checks.append("full-text index")
+    result.step("full-text index")
     if fts_writable:
         db.execute("PRAGMA query_only = OFF")
         try:
@@ -220,7 +228,7 @@ def _invariants(db: sqlite3.Connection, version: int, result: CheckResult) -> No
         return list(db.execute(sql).fetchall())
 
     # ---- SQLite: foreign keys -----------------------------------------------------------------------------
-    result.checks.append("foreign keys")
+    result.step("foreign keys")
     dangling: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     for table, rowid, parent, _ in rows("PRAGMA foreign_key_check"):
         dangling.setdefault((table, parent), []).append((rowid,))
@@ -236,7 +244,7 @@ def _invariants(db: sqlite3.Connection, version: int, result: CheckResult) -> No
         add("full-text index", f"{len(stale):,} search-index rows for articles no longer stored: ids {_ids(stale)}")
 
     # ---- articles whole -----------------------------------------------------------------------------------
-    result.checks.append("articles")
+    result.step("articles")
     result.articles = int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
     empty = rows(f"SELECT id FROM articles WHERE length(report) = 0 AND sourcetrace_version != '{BARE}' ORDER BY id")
     if empty:
@@ -261,7 +269,7 @@ def _invariants(db: sqlite3.Connection, version: int, result: CheckResult) -> No
 
     # ---- copied passages (schema 2) ---------------------------------------------------------------------
     if version >= 2:
-        result.checks.append("reuse index")
+        result.step("reuse index")
         postings = rows("SELECT DISTINCT article_id FROM reuse_postings WHERE article_id NOT IN "
                         "(SELECT article_id FROM reuse_articles WHERE status = 'indexed') ORDER BY article_id")
         if postings:
@@ -283,7 +291,7 @@ def _invariants(db: sqlite3.Connection, version: int, result: CheckResult) -> No
 
     # ---- stories (schema 3) -------------------------------------------------------------------------------
     if version >= 3:
-        result.checks.append("stories")
+        result.step("stories")
         homeless = rows("SELECT article_id FROM story_articles WHERE status IN ('opened', 'joined') AND "
                         "(story_id IS NULL OR story_id NOT IN (SELECT id FROM stories)) ORDER BY article_id")
         if homeless:

@@ -52,7 +52,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check the store: SQLite's integrity, foreign keys and search index, and that every article, copied
         passage and story is whole. Exit 0 when all is well, 1 with the list of problems."""
-        result = check_store(db or default_path())
+        err = Console(stderr=True)
+        if err.is_terminal:
+            with err.status("Checking the store…", spinner="dots") as status:
+                result = check_store(db or default_path(),
+                                     on_step=lambda name: status.update(f"Checking the store: {name}…"))
+        else:
+            result = check_store(db or default_path())
         if fmt is CheckFormat.json:
             sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
         else:
