@@ -14,7 +14,8 @@ passim's stages, run incrementally over the store (:mod:`sourcetrace.corpus.stor
 4. **Kind.** ``shared_quote`` when nearly all aligned words lie inside quotation marks in both texts (both
    quote Dunford: neither copied the other; at most ``max_unquoted`` aligned words outside the quotes);
    ``boilerplate`` when source and target are of the same site and the same target passage is carried by two
-   or more articles of that site (a footer, a standard paragraph); otherwise ``copy``.
+   or more articles of that site (a footer, a standard paragraph; never a shared quotation, nor by overlap with
+   one); otherwise ``copy``.
 5. **Credit.** A copy is credited when the target names the source's outlet (its stored outlet, the registry's
    name and aliases for its site, or the site's name) in or around the passage (its paragraph, and the short
    paragraph before it such as "Anti War reports:") — and the name is the target's own: one that the source's
@@ -481,10 +482,13 @@ def _mark_boilerplate(found: list[Passage], metas: dict[int, ArticleMeta], store
         regions[p.source_id].append((p.source_start, p.source_end, p.target_id, p))
         regions[p.target_id].append((p.target_start, p.target_end, p.source_id, p))
     for p in same:
+        if p.kind == "shared_quote":  # the same quotation in three of a site's articles is still a quotation
+            continue
         for article, start, end, partner in ((p.source_id, p.source_start, p.source_end, p.target_id),
                                              (p.target_id, p.target_start, p.target_end, p.source_id)):
+            # a quotation the site's articles share is no footer: a copy that contains one stays a copy
             others = {other for s, e, other, q in regions[article] if q is not p and other != partner
-                      and min(e, end) - max(s, start) > 0.5 * min(e - s, end - start)}
+                      and q.kind != "shared_quote" and min(e, end) - max(s, start) > 0.5 * min(e - s, end - start)}
             if others:
                 p.kind = "boilerplate"
 
