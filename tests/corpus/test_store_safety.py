@@ -350,6 +350,37 @@ def test_read_only_file_and_folder(small_store: Path, tmp_path: Path) -> None:
     assert sorted(os.listdir(folder)) == ["store.db"]
 
 
+def test_a_read_only_store_with_a_write_ahead_log(small_store: Path, tmp_path: Path) -> None:
+    """A store whose last transactions are still in its -wal (its writer was killed) in a read-only folder: read
+    with them while the -shm is there; without it, refused with a line saying why rather than shown stale."""
+    prefix = _without_root_powers()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: chmod does not bind")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "store.db"
+    shutil.copyfile(small_store, db)
+    writer = ("import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+              "c.execute(\"UPDATE articles SET title = 'CHANGED' WHERE id = 1\"); os._exit(0)")
+    # it ends before it could copy its log back into the file, as a killed writer does
+    subprocess.run([sys.executable, "-c", writer, str(db)], check=True)
+    assert (folder / "store.db-wal").stat().st_size > 0
+    listing = [*prefix, sys.executable, "-m", "sourcetrace.cli", "corpus", "list", "-n", "1", "-f", "json", "--db",
+               str(db)]
+    folder.chmod(0o555)
+    try:
+        done = subprocess.run(listing, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and json.loads(done.stdout)[0]["title"] == "CHANGED", done.stderr
+        folder.chmod(0o755)
+        (folder / "store.db-shm").unlink()
+        folder.chmod(0o555)
+        done = subprocess.run(listing, capture_output=True, text=True, timeout=120)
+        _one_line_error(done.returncode, done.stderr, "has transactions still in its write-ahead log",
+                        "open the store once where its folder is writable")
+    finally:
+        folder.chmod(0o755)
+
+
 # ---- an online backup while another process writes -------------------------------------------------------
 
 

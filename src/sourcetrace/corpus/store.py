@@ -311,6 +311,13 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
             name = getattr(error, "sqlite_errorname", "")
             if not name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) or not not_writable(path):
                 raise
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists() and wal.stat().st_size:
+                # read as immutable, the file would look as it was before those last transactions
+                raise StoreError(f"{path} has transactions still in its write-ahead log ({wal.name}), which SQLite "
+                                 "cannot read where the folder is read-only: open the store once where its folder "
+                                 "is writable (any sourcetrace corpus command will do), then read it here",
+                                 sqlite_error=name) from None
             connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
                                          isolation_level=None, check_same_thread=False)
     else:
