@@ -53,3 +53,23 @@ def test_a_footer_on_three_of_a_sites_articles_is_boilerplate(tmp_path: Path) ->
     kinds = _kinds(tmp_path / "footer.db", texts)
     footers = [k for pair in kinds.values() for k in pair if k == "boilerplate"]
     assert len(footers) == 3, kinds  # the footer between each pair of the three
+
+
+def test_blogs_of_one_platform_are_not_one_site(tmp_path: Path) -> None:
+    # the store's site column is the registered domain: "wordpress.com" for every blog hosted there
+    records = [r for r in demo_corpus_records() if r["id"] in ("demo-reuters", "demo-fars", "demo-anadolu")]
+
+    def kinds(path: Path, hosts: list[str]) -> list[str]:
+        with Store(path) as store:
+            metas = [ArticleMeta(id=0, text=r["text"] + FOOTER, url=f"https://{host}/2015/10/{r['id']}/",
+                                 site="wordpress.com", published=r.get("date"))
+                     for r, host in zip(records, hosts, strict=True)]
+            store_bare_texts(store, metas)
+            ReuseIndex(store).update()
+            return [str(k) for (k,) in store.connection.execute(
+                "SELECT kind FROM reuse_passages WHERE words < 60")]  # the footer passages
+
+    three_blogs = kinds(tmp_path / "three.db", ["one.wordpress.com", "two.wordpress.com", "three.wordpress.com"])
+    assert three_blogs and "boilerplate" not in three_blogs  # three bloggers copying one text: copies
+    one_blog = kinds(tmp_path / "one.db", ["one.wordpress.com"] * 3)
+    assert one_blog and set(one_blog) == {"boilerplate"}  # one blog's footer

@@ -148,11 +148,17 @@ class UpdateSummary:
 
 
 def _host(article: ArticleMeta) -> str | None:
-    if article.site:
-        return article.site.lower().removeprefix("www.")
+    """The article's site: the registry's key for its URL's host (``www.bbc.co.uk`` → ``bbc.co.uk``, but each
+    blog of a platform its own: the stored ``site`` is the registered domain, which makes every
+    ``*.wordpress.com`` blog one site and their shared text its "boilerplate"), else the stored site."""
     if article.url:
         host = urlsplit(article.url).hostname
-        return host.lower().removeprefix("www.") if host else None
+        if host:
+            from sourcetrace.outlets.registry import site_key
+
+            return site_key(host) or host.lower().removeprefix("www.")
+    if article.site:
+        return article.site.lower().removeprefix("www.")
     return None
 
 
