@@ -16,6 +16,7 @@ is that claims + stance add at most 1x ``analyze`` (the corpus pipeline within 2
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -36,6 +37,7 @@ from sourcetrace.corpus.api import Corpus  # noqa: E402
 from sourcetrace.stories.assign import assign_stories  # noqa: E402
 from sourcetrace.stories.storage import StoryStorage  # noqa: E402
 
+SCALE = (1, 10, 40)  # copies of the largest story
 CLAIMS_CORPUS = REPO / "tests" / "claims" / "data" / "claims-corpus.jsonl"
 
 
@@ -102,6 +104,15 @@ def main() -> None:
             timings[name] = min(_time(lambda m=model: [build_story_claims(sid, arts, model=m)  # type: ignore[misc]
                                                        for sid, arts in stories]) for _ in range(args.repeat))
             sizes[name] = sum(len(build_story_claims(sid, arts, model=model).claims) for sid, arts in stories)
+        # scale: one story made of the packaged articles repeated (new ids, same texts), as a story of wire copies
+        # and reposts is; the cost per article should stay flat
+        seed_story = max((arts for _, arts in stories), key=len)
+        scale_rows = []
+        for copies in SCALE:
+            big = [dataclasses.replace(a, id=c * 100_000 + a.id) for c in range(copies) for a in seed_story]
+            model = models["rules + stance model"] if models["rules + stance model"].stance else StanceModel()
+            seconds = _time(lambda big=big, model=model: build_story_claims(1, big, model=model))
+            scale_rows.append([len(big), f"{seconds:.1f}", f"{1000 * seconds / len(big):.0f}"])
     n = len(rows)
     kind = _stance_kind()
     table_rows = [["analyze (article pipeline)", f"{1000 * analyze / n:.0f}", "1.00", ""]]
@@ -109,8 +120,10 @@ def main() -> None:
         table_rows.append([f"claims + stance: {name}", f"{1000 * seconds / n:.0f}", f"{seconds / analyze:.2f}",
                            str(sizes[name])])
     table = markdown_table(["step", "ms per article", "× analyze", "story claims"], table_rows)
+    scale = markdown_table(["articles in the story", "claims + stance (s)", "ms per article"], scale_rows)
     load = os.getloadavg()[0]
     print(table)
+    print(scale)
     print(f"{n} articles ({len(fnc)} FNC-1) in {len(stories)} stories; load average {load:.2f}")
     if args.no_docs:
         return
@@ -126,6 +139,11 @@ article. Claims + stance read the stored reports: nothing is re-parsed.
 {table}
 
 Goal: the corpus pipeline with claims + stance within 2x `analyze`, i.e. the claims row at most 1.00.
+
+Scale: the largest story above repeated as one story (the same texts under new ids, as wire copy and reposts
+make a story), claims + stance with the stance model:
+
+{scale}
 """
     write_section("claims_speed", body)
     print("wrote the claims_speed section of docs/benchmarks.md")
