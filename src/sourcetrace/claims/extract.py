@@ -2,7 +2,8 @@
 
 Two kinds: each attributed content (a speech or source-phrase attribution: its speaker and conduits come with it;
 beliefs and hopes, "cognition" cues, are not claims to check), and each sentence the voice stage labels an
-author's assertion (opinion, headlines, captions and boilerplate are not). Each claim keeps its character spans,
+author's assertion (opinion, headlines, captions and boilerplate are not); the reporter's legwork ("did not
+respond to a request for comment") is left out. Each claim keeps its character spans,
 its anchors (the entities named in the clause of its first action, metonyms folded) and the actions it affirms or
 denies, and is scored by
 the check-worthiness model; the list comes back ranked, most check-worthy first.
@@ -10,6 +11,7 @@ the check-worthiness model; the list comes back ranked, most check-worthy first.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from sourcetrace.article.lexicon import Lexicon
@@ -75,6 +77,19 @@ def _core(spans: list[Span], lexicon: Lexicon) -> list[Span]:
     return [Span(start=spans[0].start, end=spans[0].start + cut, text=spans[0].text[:cut])]
 
 
+_FOR_COMMENT = re.compile(r"\bfor (?:a )?comments?\b", re.I)
+
+
+# a speech frame around a word or two ("Both the minister and the prime minister said: 'Absolutely.'"): the
+# claim is in what they agreed to, elsewhere, not in this sentence
+_FRAME = re.compile(r"\b(?:said|says|told \w+|added|replied)\s*(?:…\s*(?=\w)|:\s*[\"'“‘]?\s*|[\"'“‘]\s*)"
+                    r"\w+(?:\s\w+)?[.!?]?[\"'”’]?\s*$", re.I)
+
+
+def _legwork(text: str, lexicon: Lexicon) -> bool:
+    return bool(_FOR_COMMENT.search(text) or _FRAME.search(text)) or any(p.search(text) for p in lexicon.non_comment)
+
+
 def claim_text(spans: list[Span]) -> str:
     """The claim as written; a reported clause's "that" dropped, so the text reads as a statement."""
     text = " … ".join(s.text.strip(_QUOTES) for s in spans).strip()
@@ -114,6 +129,9 @@ def extract_claims(report: Report, *, model: CheckWorthinessModel | None = None,
             continue
         drafts.append((sentence.span.start, ClaimKind.AUTHOR, [sentence.span], AUTHOR, [], None))
     drafts.sort(key=lambda d: d[0])
+    # "did not respond to a request for comment", "has contacted the ministry for comment": the reporter's
+    # legwork, not a claim (and "request" there would read as a denied authorisation)
+    drafts = [d for d in drafts if not _legwork(claim_text(d[2]), lexicon)]
     claims = []
     for n, (_, kind, spans, speaker, conduits, attribution_id) in enumerate(drafts, start=1):
         text = claim_text(spans)
