@@ -571,7 +571,10 @@ def analyze(draw: Draw) -> None:
         report = _pipeline().analyze(text, url=draw.choice((None, "https://www.reuters.com/world/x")))
     except InputError:
         return
-    check_report(report)
+    try:
+        check_report(report)
+    except AssertionError as error:
+        raise AssertionError(f"{error}, analysing {text!r}") from None
     render_report(report)
 
 
@@ -670,7 +673,7 @@ def web_request(draw: Draw, app: WebApp | None = None) -> None:
     elif status >= 400 and response.request.url.path.startswith("/api/"):
         assert content_type.startswith("application/json"), content_type
         message = response.json()["error"]
-        assert isinstance(message, str) and "\n" not in message
+        assert isinstance(message, str) and "\n" not in message, (response.request.url, message)
     elif status == 200 and response.request.url.path == "/api/analyze":
         from sourcetrace.models import Report
 

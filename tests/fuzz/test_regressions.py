@@ -195,3 +195,21 @@ def test_a_redirect_to_an_invalid_url_is_a_fetch_error(fake_server: list[httpx.R
     fake_server.append(httpx.Response(302, headers={"Location": "http:abc"}))
     with pytest.raises(FetchError, match="the server redirected to an invalid URL"):
         fetch.fetch_url("http://news.example/story")
+
+
+# ---- found by the long runs: an inverted role span from the pipeline, a field name breaking a 422's message
+
+
+def test_an_appositive_past_the_source_gives_no_inverted_role(pipeline: Any) -> None:
+    from .checks import check_report
+
+    report = pipeline.analyze("he : The")
+    check_report(report)
+    assert all(a.source is None or a.source.role is None or a.source.role.start < a.source.role.end
+               for a in report.attributions)
+
+
+def test_a_field_name_with_line_breaks_stays_on_one_line(web: targets.WebApp) -> None:
+    response = web.client.post("/api/analyze", content=b'{"\\n\\n": 1}', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid request: \\n\\n: Extra inputs are not permitted"

@@ -321,6 +321,8 @@ def create_app(*, pipeline: Pipeline | None = None, allow_private: bool = False,
             message = "invalid request: the body is not valid JSON"
         else:
             where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+            # a field name is the client's text: one line (found by fuzzing: {"\n\n": 1} broke the message)
+            where = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in where)
             message = f"invalid request: {where + ': ' if where else ''}{first.get('msg', 'malformed body')}"
         # ASCII-escaped: the details echo the input, where a lone surrogate (JSON "\ud800") cannot be UTF-8 encoded
         # (found by fuzzing: a 500)

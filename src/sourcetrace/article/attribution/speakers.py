@@ -195,7 +195,9 @@ def role_of(st: ExtractionState, draft: Draft, start: int, end: int) -> tuple[in
     for child in root.children:
         if child.dep_ == "appos" and child.pos_ != "NUM":  # "Smith, 54,": an age is not a role
             tokens = list(child.subtree)
-            return trim(st, tokens[0].idx, min(end, tokens[-1].idx + len(tokens[-1])))
+            role = trim(st, tokens[0].idx, min(end, tokens[-1].idx + len(tokens[-1])))
+            if role[1] > role[0]:  # found by fuzzing ("he : The"): an appositive past the source gave span 5-2
+                return role
     name_tokens = [t for t in root.subtree if t.ent_type_ == "PERSON"]
     if name_tokens and name_tokens[0].idx > start:
         title = trim(st, start, name_tokens[0].idx)
