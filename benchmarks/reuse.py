@@ -30,6 +30,7 @@ import csv
 import itertools
 import json
 import math
+import os
 import random
 import re
 import resource
@@ -53,15 +54,13 @@ from sourcetrace.stories.reuse import ArticleMeta, ReuseIndex, load_articles, pa
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 SECTION = "reuse"
 RESULTS = Path(tempfile.gettempdir()) / "sourcetrace-reuse-benchmark.json"
-RESTART_RESULTS = Path(tempfile.gettempdir()) / "sourcetrace-reuse-benchmark-restart.json"
+WORDS = re.compile(r"\w+")
+MIN_BRANCH = 20  # synthetic text: bigram chains only through words with this many distinct successors
 FILLERS = ["reportedly", "also", "now", "then", "the", "new", "latest", "officials", "in", "said"]
 SUBSTITUTES = {"said": "stated", "says": "states", "told": "informed", "big": "large", "large": "big",
                "government": "administration", "people": "residents", "percent": "per cent", "about": "around",
                "after": "following", "before": "prior to", "also": "additionally", "but": "however",
                "show": "indicate", "shows": "indicates", "killed": "left dead", "police": "officers"}
-OUTLETS = ["Northfield Gazette", "Capital Wire", "Daily Meridian", "Harbor Times", "Lakeside Courier",
-           "Summit Post", "Valley Herald", "Eastern Dispatch", "Riverside Ledger", "Granite Tribune",
-           "Coastal Observer", "Prairie Sentinel", "Metro Bulletin", "Highland Record", "Bayview Chronicle"]
 
 
 # ---- real texts -------------------------------------------------------------------------------------------
@@ -158,13 +157,40 @@ def make_plant(source_text: str, source_outlet: str, host_text: str, rng: random
     return text, len(lead), len(lead) + len(passage)
 
 
+def real_outlets(rng: random.Random, count: int) -> list[tuple[str, list[str], str]]:
+    """``count`` real outlets of sourcetrace's registry (name, aliases, first domain): three in four with a proper
+    name ("The Gateway Pundit", "PIA", "Kurir"), one in four known by its site ("nycgazette.com")."""
+    from sourcetrace.outlets.registry import default_registry
+
+    outlets = sorted((o for o in default_registry().outlets.values() if o.domains), key=lambda o: o.id)
+    named = [o for o in outlets if "." not in o.name]
+    by_site = [o for o in outlets if "." in o.name]
+    chosen = rng.sample(named, count * 3 // 4) + rng.sample(by_site, count - count * 3 // 4)
+    rng.shuffle(chosen)
+    return [(o.name, list(o.aliases), o.domains[0]) for o in chosen]
+
+
+def credit_as(outlet: tuple[str, list[str], str], rng: random.Random) -> str:
+    """How a reposter names the outlet: its name, else one of its aliases, else its site."""
+    name, aliases, domain = outlet
+    roll = rng.random()
+    if roll < 0.2 and aliases:
+        return rng.choice(aliases)
+    return domain if roll > 0.85 else name
+
+
 def accuracy(n_plants: int, seed: int = 7) -> dict[str, object]:
     rng = random.Random(seed)
     texts = real_texts()
     hosts = texts[:n_plants]
     base = texts[n_plants:]
-    base_meta = [ArticleMeta(0, text, outlet=rng.choice(OUTLETS) + f" {i % 97}", published="2016-01-01")
-                 for i, (_, text) in enumerate(base)]
+    # sources and reposters are real outlets of the registry, stored as `corpus add` stores a URL: the site,
+    # no outlet name (the credit check finds the name, aliases and site through the registry)
+    outlets = real_outlets(rng, 600)
+    source_outlets = [outlets[rng.randrange(400)] for _ in base]
+    base_meta = [ArticleMeta(0, text, url=f"https://{outlet[2]}/2016/01/story-{i}", site=outlet[2],
+                             published="2016-01-01")
+                 for i, ((_, text), outlet) in enumerate(zip(base, source_outlets, strict=True))]
     edits = ["verbatim", "light", "heavy", "reordered", "partial"]
     credits = ["none", "further", "marker", "according", "source"]
     targets: list[ArticleMeta] = []
@@ -173,8 +199,11 @@ def accuracy(n_plants: int, seed: int = 7) -> dict[str, object]:
         source_index = rng.randrange(len(base_meta))
         edit, credit = edits[index % len(edits)], credits[(index // len(edits)) % len(credits)]
         source = base_meta[source_index]
-        text, start, end = make_plant(source.text, source.outlet or "", host, rng, edit, credit)
-        targets.append(ArticleMeta(0, text, outlet=f"Repost Site {index}", published="2016-02-01"))
+        text, start, end = make_plant(source.text, credit_as(source_outlets[source_index], rng), host, rng, edit,
+                                      credit)
+        reposter = outlets[400 + index % 200]
+        targets.append(ArticleMeta(0, text, url=f"https://{reposter[2]}/2016/02/repost-{index}", site=reposter[2],
+                                   published="2016-02-01"))
         plants.append(Plant(index, source_index, start, end, credit not in ("none", "further"), edit))
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "accuracy.db")
@@ -249,11 +278,14 @@ def _shared_share(a: str, b: str) -> float:
 class Bigrams:
     """Word-bigram text sampler, vectorised over many articles at once."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], min_branch: int = MIN_BRANCH) -> None:
         vocabulary: dict[str, int] = {}
         pairs: list[tuple[int, int]] = []
         for text in texts:
-            ids = [vocabulary.setdefault(w, len(vocabulary)) for w in text.split()]
+            # a whitespace "word" of many \w+ tokens is a URL ("http://www.timesofisrael.com/iraqi-social-media-
+            # rumors-claim-is-leader-slain/"): one draw of it would plant a 12-word passage in every article that
+            # draws it, a shared passage whose carriers grow with the corpus
+            ids = [vocabulary.setdefault(w, len(vocabulary)) for w in text.split() if len(WORDS.findall(w)) <= 2]
             pairs += itertools.pairwise(ids)
         self.words = np.asarray(list(vocabulary), dtype=object)
         array = np.asarray(pairs, dtype=np.int64)
@@ -262,26 +294,27 @@ class Bigrams:
         self.start = np.searchsorted(array[:, 0], np.arange(len(vocabulary)))
         self.count = np.bincount(array[:, 0], minlength=len(vocabulary))
         self.firsts = array[:, 0]
+        # distinct successors of each word: after a word with few (a rare name, a phrase of one spam text) the
+        # chain would copy its training text word for word, so it jumps to a random word instead
+        self.branch = np.bincount(np.unique(array, axis=0)[:, 0], minlength=len(vocabulary))
+        self.min_branch = min_branch
 
-    def sample(self, n: int, length: int, rng: np.random.Generator, restart: float = 0.0) -> np.ndarray:
-        """``n`` texts of ``length`` word ids; ``restart``: the chance of jumping to a random word at each step,
-        which breaks the long word runs a bigram chain copies verbatim from its training texts."""
+    def sample(self, n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` texts of ``length`` word ids. The chain follows the bigrams of words with at least
+        ``min_branch`` distinct successors (so stock phrases of common words recur, as in news) and jumps to a
+        random word after any other: no long run of one training text is copied into many articles."""
         out = np.empty((n, length), dtype=np.int64)
         current = self.firsts[rng.integers(0, len(self.firsts), n)]
         for step in range(length):
             out[:, step] = current
-            dead = self.count[current] == 0
-            current[dead] = self.firsts[rng.integers(0, len(self.firsts), int(dead.sum()))]
             pick = self.start[current] + (rng.random(n) * self.count[current]).astype(np.int64)
-            current = self.second[pick]
-            if restart:
-                jump = rng.random(n) < restart
-                current[jump] = self.firsts[rng.integers(0, len(self.firsts), int(jump.sum()))]
+            current = self.second[np.minimum(pick, len(self.second) - 1)]
+            jump = self.branch[out[:, step]] < self.min_branch
+            current[jump] = self.firsts[rng.integers(0, len(self.firsts), int(jump.sum()))]
         return out
 
 
-def synthetic(size: int, seed: int = 5, restart: float = 0.0
-              ) -> tuple[list[ArticleMeta], list[tuple[int, int, int, int]]]:
+def synthetic(size: int, seed: int = 5) -> tuple[list[ArticleMeta], list[tuple[int, int, int, int]]]:
     """``size`` synthetic articles and the planted copies (target index, source index, start, end)."""
     rng = np.random.default_rng(seed)
     prng = random.Random(seed)
@@ -292,7 +325,7 @@ def synthetic(size: int, seed: int = 5, restart: float = 0.0
     grid = np.zeros((0, 600), dtype=np.int64)
     for index in range(size):
         if index % 5000 == 0:  # sampled in chunks: 100k x 600 word ids at once would take 480 MB
-            grid = model.sample(min(5000, size - index), 600, rng, restart)
+            grid = model.sample(min(5000, size - index), 600, rng)
         words = model.words[grid[index % 5000, :lengths[index]]]
         paragraphs = [" ".join(words[i:i + 60]) for i in range(0, len(words), 60)]
         day = 1 + index * 3650 // size
@@ -315,10 +348,10 @@ def synthetic(size: int, seed: int = 5, restart: float = 0.0
     return articles, plants
 
 
-def build(size: int, path: Path, restart: float = 0.0) -> dict[str, float]:
+def build(size: int, path: Path) -> dict[str, float]:
     """Make ``size`` synthetic articles and store them bare at ``path``; the plants go to ``path``.plants.json."""
     started = time.perf_counter()
-    articles, plants = synthetic(size, restart=restart)
+    articles, plants = synthetic(size)
     made = time.perf_counter() - started
     store = Store(path)
     started = time.perf_counter()
@@ -336,23 +369,38 @@ def index_run(path: Path) -> dict[str, float]:
     one article and find its passages."""
     plants = json.loads(Path(f"{path}.plants.json").read_text())
     store = Store(path)
-    baseline = _rss_mb()  # the process with sourcetrace, numpy and spaCy's types imported, before indexing
+    baseline = _rss_mb()  # the process with sourcetrace and numpy imported, before indexing
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     summary = ReuseIndex(store).update()
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
+    load_after = os.getloadavg()[0]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     found = {(p.target_id, p.source_id): p for p in passages(store)}
+    planted_pairs = {(target, source) for target, source, _, _ in plants}
     hit = 0
     for target, source, start, end in plants:
         p = found.get((target, source))
         hit += p is not None and min(p.target_end, end) - max(p.target_start, start) >= 0.5 * (end - start)
-    result = {"size": float(store.count("articles")), "seconds": seconds, "peak_rss_mb": peak, "baseline_mb": baseline,
+    result = {"size": float(store.count("articles")), "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak,
+              "baseline_mb": baseline,
               "recall": hit / max(len(plants), 1), "plants": float(len(plants)), "passages": float(summary.passages),
-              "candidate_pairs": float(summary.candidate_pairs)}
+              "candidate_pairs": float(summary.candidate_pairs),
+              "background_passages": float(sum(pair not in planted_pairs for pair in found)),
+              "load_before": load_before, "load_after": load_after}
     metas = load_articles(store, [len(plants) * 5, 7])
     result.update(incremental(store, list(metas.values())))
-    store.close()
+    result.update(incremental_cli(store, list(metas.values())))
     return result
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (user + system): on a machine shared with other jobs it grows with the work
+    done, where the wall time also grows with the others' load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _rss_mb() -> float:
@@ -376,17 +424,40 @@ def incremental(store: Store, articles: list[ArticleMeta]) -> dict[str, float]:
             "add_one_found_source": float(any(p.source_id == source.id for p in summary.new_passages))}
 
 
-def scale(sizes: list[int], restart: float = 0.0) -> list[dict[str, float]]:
+def incremental_cli(store: Store, articles: list[ArticleMeta]) -> dict[str, float]:
+    """Store one more article with a copied passage, then time the whole ``sourcetrace corpus trace ID --format
+    json`` command on it (interpreter start, imports, index update, its passages and their origins)."""
+    source, host = articles[0], articles[-1]
+    passage = " ".join(source.text.split(" ")[120:200])
+    text = host.text.replace("\n\n", "\n\n" + passage + "\n\n", 2)
+    [new_id] = store_bare_texts(store, [ArticleMeta(0, text, outlet="Later Outlet", published="2030-02-01")],
+                                origin_prefix="one-more-cli")
+    path = store.path
+    store.close()
+    command = [str(Path(sys.executable).parent / "sourcetrace"), "corpus", "trace", str(new_id), "--db", str(path),
+               "--format", "json"]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    found = any(p["other"]["id"] == source.id for p in json.loads(done.stdout)["passages"])
+    return {"cli_trace_seconds": seconds, "cli_trace_cpu": cpu, "cli_trace_found_source": float(found)}
+
+
+def scale(sizes: list[int]) -> list[dict[str, float]]:
     """Each size: build in one process, index in a fresh one (so the peak RSS is the index's own)."""
     results = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "scale.db"
-            built = json.loads(_child("--build", str(size), str(path), str(restart)))
+            built = json.loads(_child("--build", str(size), str(path)))
             indexed = json.loads(_child("--index", str(path)))
         results.append({**built, **indexed})
         print(f"{size:,} articles: {indexed['seconds']:.1f} s, peak {indexed['peak_rss_mb']:.0f} MB, "
-              f"recall {indexed['recall']:.3f}, add one {indexed['add_one_seconds'] * 1000:.0f} ms", file=sys.stderr)
+              f"recall {indexed['recall']:.3f}, add one {indexed['add_one_seconds'] * 1000:.0f} ms, CLI trace of one "
+              f"more {indexed['cli_trace_seconds']:.2f} s", file=sys.stderr)
     return results
 
 
@@ -398,34 +469,31 @@ def _child(*args: str) -> str:
 # ---- report -----------------------------------------------------------------------------------------------
 
 
-def per_pair(runs: list[dict[str, float]]) -> str:
-    return ", ".join(f"{1000 * r['seconds'] / max(r['candidate_pairs'], 1):.1f}" for r in runs)
-
-
-def _exponent(a: dict[str, float], b: dict[str, float]) -> float:
-    return math.log(b["seconds"] / a["seconds"]) / math.log(b["size"] / a["size"])
+def _exponent(a: dict[str, float], b: dict[str, float], key: str) -> float:
+    return math.log(b[key] / a[key]) / math.log(b["size"] / a["size"])
 
 
 def write_docs(acc: dict[str, object], runs: list[dict[str, float]], command: str) -> None:
-    rows = [[f"{int(r['size']):,}", f"{int(r['words']):,}", f"{r['seconds']:.1f}",
+    rows = [[f"{int(r['size']):,}", f"{int(r['words']):,}", f"{r['seconds']:.1f}", f"{r['cpu_seconds']:.1f}",
              f"{r['peak_rss_mb']:.0f} ({r['peak_rss_mb'] - r['baseline_mb']:.0f})",
-             f"{r['recall']:.3f} ({int(r['plants']):,})", f"{int(r['candidate_pairs']):,}", f"{int(r['passages']):,}",
-             f"{r['store_seconds']:.1f}"] for r in runs]
+             f"{r['recall']:.3f} ({int(r['plants']):,})", f"{int(r['candidate_pairs']):,}",
+             f"{int(r['passages']):,} ({int(r['background_passages']):,})", f"{r['store_seconds']:.1f}",
+             f"{r['load_before']:.1f} / {r['load_after']:.1f}"] for r in runs]
     exponent = ""
     if len(runs) >= 2:
         x = np.log([r["size"] for r in runs])
-        y = np.log([r["seconds"] for r in runs])
-        slope = float(np.polyfit(x, y, 1)[0])
-        steps = ", ".join(f"{int(a['size']):,}→{int(b['size']):,}: {_exponent(a, b):.2f}"
-                          for a, b in itertools.pairwise(runs))
-        pairs = ", ".join(f"{int(r['candidate_pairs']):,}" for r in runs)
-        exponent = (f"Growth exponent of the index time (log-log fit over the sizes): **{slope:.2f}** (goal ≤ 1.2); "
-                    f"step by step {steps}. The steps grow with the candidate pairs ({pairs}): word-bigram text "
-                    "learnt from a few thousand articles repeats their rarer word runs verbatim, so the synthetic "
-                    "articles share more passages with each other as the corpus grows (see the passages column), "
-                    "as a real corpus full of wire copy would; the document-frequency cap (100) bounds the pairs "
-                    "each fingerprint can make.")
+        slope = float(np.polyfit(x, np.log([r["seconds"] for r in runs]), 1)[0])
+        cpu_slope = float(np.polyfit(x, np.log([r["cpu_seconds"] for r in runs]), 1)[0])
+        steps = ", ".join(f"{int(a['size']):,}→{int(b['size']):,}: {_exponent(a, b, 'seconds'):.2f} wall, "
+                          f"{_exponent(a, b, 'cpu_seconds'):.2f} CPU" for a, b in itertools.pairwise(runs))
+        per_article = ", ".join(f"{1000 * r['cpu_seconds'] / r['size']:.2f}" for r in runs)
+        exponent = (f"Growth exponent of the index time (log-log fit over the sizes): **{slope:.2f}** on the wall "
+                    f"clock, **{cpu_slope:.2f}** on the CPU time of the indexing process (goal ≤ 1.2); step by step "
+                    f"{steps}; CPU milliseconds per article {per_article}. Under a load of 7–11 on 2 cores the "
+                    "CPU time of one size varies by up to a fifth between runs (cache and memory bandwidth are "
+                    "shared too), so these exponents are known to about ±0.1.")
     largest = runs[-1] if runs else None
+    peak = largest['peak_rss_mb'] if largest else 0.0
     by_edit = acc["by_edit"]
     by_credit = acc["by_credit"]
     assert isinstance(by_edit, dict) and isinstance(by_credit, dict)
@@ -438,7 +506,12 @@ FakeNewsCorpus sample, PolNeAR train; 120+ words, deduplicated). {acc['plants']:
 not in the base with one passage (1–5 sentences) copied from a base article — verbatim, light edits (6 % of
 words substituted, dropped or inserted), heavy edits (15 %), reordered sentences (+ light edits), partial (1–2
 sentences + light edits) — credited ("NAME reports:", "according to NAME", "(Source: NAME)") or not (nothing,
-or "Further reports:"), in equal shares.
+or "Further reports:"), in equal shares. Sources and reposters are real outlets of sourcetrace's registry (400
+sources, 200 reposters; three in four with a proper name such as "The Gateway Pundit", "PIA" or "Kurir", one in
+four known by its site), stored as `corpus add` stores a URL (the site, no outlet name); NAME is the outlet's
+registry name, else one of its aliases (one in five where it has any), or its site (15 %). Until commit 7aa5069
+the plants named invented outlets ("Northfield Gazette 12"); that set measured recall 0.924 (heavy edits 0.75) and
+credit accuracy 0.994 with the same detector; the plants here are drawn anew along with the real names.
 
 | measure | value |
 |---|---|
@@ -457,45 +530,42 @@ real shared text, not false alarms of the index).
 
 **Scale** (reuse index and alignment only: the texts are stored bare, **the NLP analysis is bypassed**; synthetic
 word-bigram articles of 150–600 words from the same real texts, 10 % carrying a planted copy of 40–120 words with
-5 % word edits; each size built in one process and indexed in a fresh one; "peak" is the indexing process's peak RSS):
+5 % word edits from a random earlier article; each size built in one process and indexed in a fresh one; "peak" is
+the indexing process's peak RSS; "load" is the machine's 1-minute load average before and after the size's index run,
+on 2 cores):
 
-{markdown_table(['articles', 'words', 'index + align (s)', 'peak RSS, MB (above the process before)',
-                 'planted recall (plants)',
-                 'candidate pairs', 'passages', 'storing texts (s)'], rows)}
+{markdown_table(['articles', 'words', 'index + align (s)', 'CPU (s)', 'peak RSS, MB (above the process before)',
+                 'planted recall (plants)', 'candidate pairs', 'passages (not planted)', 'storing texts (s)',
+                 'load'], rows)}
 
 {exponent}
-"""
-    if RESTART_RESULTS.exists():
-        other = json.loads(RESTART_RESULTS.read_text())
-        runs2 = other["runs"]
-        rows2 = [[f"{int(r['size']):,}", f"{r['seconds']:.1f}",
-                  f"{r['peak_rss_mb']:.0f} ({r['peak_rss_mb'] - r['baseline_mb']:.0f})",
-                  f"{r['recall']:.3f} ({int(r['plants']):,})", f"{int(r['candidate_pairs']):,}",
-                  f"{int(r['passages']):,}", f"{r['add_one_seconds'] * 1000:.0f}"] for r in runs2]
-        slope2 = float(np.polyfit(np.log([r["size"] for r in runs2]), np.log([r["seconds"] for r in runs2]), 1)[0])
-        steps2 = ", ".join(f"{int(a['size']):,}→{int(b['size']):,}: {_exponent(a, b):.2f}"
-                           for a, b in itertools.pairwise(runs2))
-        body += f"""
-The same sizes on bigram text that jumps to a random word with chance {other['restart']} at each word, so that
-the synthetic articles share fewer long runs copied from the training texts (stock phrases remain; fewer, not
-none: see the passages column) (`python benchmarks/reuse.py --restart {other['restart']}`, run after the plain
-one):
 
-{markdown_table(['articles', 'index + align (s)', 'peak RSS, MB (above the process before)',
-                 'planted recall (plants)', 'candidate pairs', 'passages', 'adding one (ms)'], rows2)}
-
-Growth exponent (log-log fit): **{slope2:.2f}**; step by step {steps2}.
-
-In both runs the time per candidate pair stays flat or falls ({per_pair(runs)} ms; {per_pair(runs2)} ms with
-restarts): what grows faster than the corpus is the number of article pairs that really share text in this
-synthetic corpus (its background reuse grows with the square of its size), not the cost of the index or of one
-alignment. The goal exponent ≤ 1.2 is not met on these corpora.
+*The synthetic corpus, and why it changed.* Until commit 7aa5069 the bigram sampler followed every bigram of its
+1,500 training texts, and the exponent came out at 1.25–1.29 (22.1 s, 70.8 s, 427.2 s; candidate pairs 4,917,
+28,346, 256,630). Profiling the 10k and 30k runs showed that the cost per candidate pair was flat; what grew as the
+square of the corpus were the passages nobody planted (1,672 at 10k, 10,045 at 30k: ×6 for ×3 articles). Their
+texts were the sampler's: after a rare word (one with a single successor in the training texts) the chain copies
+its training text word for word ("Blockchain Searches Exceed Trump!" from one spam text of the FakeNewsCorpus
+sample was carried by 217 articles at 10k and 481 at 30k), and a URL is one whitespace "word" of ten or more
+tokens (`http://www.timesofisrael.com/iraqi-social-media-rumors-claim-is-leader-slain/…`), a 12-word passage in
+every article that draws it. A fixed pool of text drawn ever more often gives each passage a number of carriers
+that grows with the corpus, so true pairs grow as its square; in news a wire item or a press release has a
+bounded number of carriers. The sampler now drops URL-like words and jumps to a random word after any word with
+fewer than {MIN_BRANCH} distinct successors, so chains run only through common words (stock phrases of common
+words still recur and still meet by chance: see the passages not planted), and each planted copy has one carrier.
+The detector is the same as before (winnowed 5-grams, df ≤ 100, at most 200 candidates per article); a batch
+no longer holds every article's tokens (peak RSS {peak:.0f} MB at the largest size; 986 MB at 100k before).
 """
     if largest and "add_one_seconds" in largest:
         body += (f"\nAdding one article with a copied passage to the indexed store of {int(largest['size']):,} and "
-                 f"getting its passages (storing it, updating the index, aligning its candidates): "
+                 f"getting its passages (storing it, updating the index, aligning its candidates, in-process): "
                  f"**{largest['add_one_seconds'] * 1000:.0f} ms** (goal < 1 s); its source found: "
-                 f"{'yes' if largest['add_one_found_source'] else 'no'}.\n")
+                 f"{'yes' if largest['add_one_found_source'] else 'no'}. The whole command for one more such article, "
+                 f"`sourcetrace corpus trace ID --format json` (interpreter start, imports, index update, its "
+                 f"passages with their origins): **{largest['cli_trace_seconds']:.2f} s** wall, "
+                 f"{largest['cli_trace_cpu']:.2f} s CPU (load {largest['load_after']:.1f} on 2 cores; most of it is "
+                 f"the imports and loading the outlet registry, which the provenance graph names outlets by, not "
+                 f"the corpus); its source found: {'yes' if largest['cli_trace_found_source'] else 'no'}.\n")
     write_section(SECTION, body)
 
 
@@ -503,26 +573,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 30_000, 100_000])
     parser.add_argument("--plants", type=int, default=500)
-    parser.add_argument("--build", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--restart", type=float, default=0.0, help="Scale only, on bigram text that jumps to a "
-                        "random word with this chance per word (no long runs copied from the training texts); "
-                        "the section then shows both scale runs (the plain one from its saved results).")
+    parser.add_argument("--build", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--index", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="Print, leave docs/benchmarks.md alone.")
     args = parser.parse_args()
     if args.build:
-        print(json.dumps(build(int(args.build[0]), Path(args.build[1]), float(args.build[2]))))
+        print(json.dumps(build(int(args.build[0]), Path(args.build[1]))))
         return
     if args.index:
         print(json.dumps(index_run(Path(args.index))))
-        return
-    if args.restart:
-        restarted = scale(args.sizes, args.restart)
-        print(json.dumps(restarted, indent=2), file=sys.stderr)
-        RESTART_RESULTS.write_text(json.dumps({"restart": args.restart, "runs": restarted}))
-        saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else None
-        if saved and not args.no_write:
-            write_docs(saved["accuracy"], saved["runs"], saved["command"])
         return
     acc = accuracy(args.plants)
     print(json.dumps(acc, indent=2), file=sys.stderr)
