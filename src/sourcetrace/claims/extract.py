@@ -92,7 +92,7 @@ def _legwork(text: str, lexicon: Lexicon) -> bool:
 
 def claim_text(spans: list[Span]) -> str:
     """The claim as written; a reported clause's "that" dropped, so the text reads as a statement."""
-    text = " … ".join(s.text.strip(_QUOTES) for s in spans).strip()
+    text = " … ".join(s.text.strip(_QUOTES) for s in spans).strip().rstrip(",;:").strip(_QUOTES)
     return text[5:] if text.startswith("that ") else text
 
 

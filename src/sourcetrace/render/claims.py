@@ -14,18 +14,21 @@ from markupsafe import Markup
 from sourcetrace.claims.models import ArticlePanel, ClaimStance, StoryClaims
 
 CLAIMS_CSS = """
-.cl-table td{vertical-align:top}.cl-who{margin:.15rem 0}
+.cl-table td{vertical-align:top}.cl-who{margin:.15rem 0}.cl-item{display:block}
 q.ev{display:block;font-size:.9em;color:#333;border-left:3px solid #d8d4c8;padding-left:.4rem;margin:.15rem 0}
 .cl-contradiction{color:#9b1c1c}.cl-tension{color:#8a5a00}.cl-con b{color:#9b1c1c}.cl-sup b{color:#1f6b3a}
 .cl-panel li{margin-bottom:.7rem}.cl-contra li{margin-bottom:.6rem}
 """
 ArticleLink = Callable[[int], str | None]
+QUOTES = "\"'“”‘’ ,"  # stripped from an evidence span's ends when shown (the span itself is exact)
+PANEL_ENTRIES = 6  # claims shown in an article's panel; the story report has them all
 
 
 @functools.cache
 def _macros() -> object:
     environment = jinja2.Environment(loader=jinja2.PackageLoader("sourcetrace.render", "templates"),
                                      autoescape=True, undefined=jinja2.StrictUndefined)
+    environment.globals.update(QUOTES=QUOTES, PANEL_ENTRIES=PANEL_ENTRIES)
     return environment.get_template("claims.html").module
 
 
