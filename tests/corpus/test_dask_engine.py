@@ -98,8 +98,8 @@ def test_dask_engine_stores_what_the_local_engine_stores(cluster: Any, local_sto
     found = _table(corpus, passages)
     assert found == _table(local_store, passages)
     assert len(found) >= 3 and {row[8] for row in found} >= {"copy", "shared_quote"}
-    assert (_table(corpus, "SELECT article_id, status, reason, n_words FROM reuse_articles ORDER BY article_id")
-            == _table(local_store, "SELECT article_id, status, reason, n_words FROM reuse_articles ORDER BY article_id"))
+    indexed = "SELECT article_id, status, reason, n_words FROM reuse_articles ORDER BY article_id"
+    assert _table(corpus, indexed) == _table(local_store, indexed)
     assert (_table(corpus, "SELECT hash, article_id FROM reuse_postings ORDER BY hash, article_id")
             == _table(local_store, "SELECT hash, article_id FROM reuse_postings ORDER BY hash, article_id"))
     stories = "SELECT article_id, story_id, status, reason FROM story_articles ORDER BY article_id"

@@ -14,7 +14,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from sourcetrace.corpus.engine.partitions import Partition, ShardResult
 from sourcetrace.errors import SourcetraceError
@@ -53,7 +53,7 @@ class Engine(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self) -> Engine:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

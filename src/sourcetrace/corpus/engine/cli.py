@@ -94,7 +94,13 @@ def run_reuse_on(db: Path | None, kind: EngineKind, scheduler: str | None, work_
 
     with Corpus(db) as corpus, engine_for(kind, scheduler=scheduler, worker_memory=worker_memory,
                                           learned=False) as engine:
-        run_reuse(corpus.store, engine, work_dir_for(corpus.path, work_dir), partition_mb=partition_mb)
+        summary = run_reuse(corpus.store, engine, work_dir_for(corpus.path, work_dir), partition_mb=partition_mb)
+        if summary.indexed or summary.excluded:
+            Console(stderr=True).print(
+                f"{engine.describe()}: indexed {summary.indexed:,} articles ({summary.excluded:,} excluded), "
+                f"{summary.candidate_pairs:,} candidate pairs, {summary.passages:,} passages in "
+                f"{summary.seconds:.1f} s",
+                highlight=False, soft_wrap=True)
 
 
 def run_stories_on(db: Path | None, kind: EngineKind, scheduler: str | None, work_dir: Path | None,
@@ -106,11 +112,13 @@ def run_stories_on(db: Path | None, kind: EngineKind, scheduler: str | None, wor
         return
     from sourcetrace.corpus.api import Corpus
     from sourcetrace.corpus.engine.stories import run_stories
+    from sourcetrace.stories.stories_cli import run_summary
 
     with Corpus(db) as corpus, engine_for(kind, scheduler=scheduler, worker_memory=worker_memory,
                                           learned=False) as engine:
-        run_stories(corpus.store, engine, work_dir_for(corpus.path, work_dir), window_days=window_days,
-                    rebuild=rebuild, partition_mb=partition_mb)
+        run = run_stories(corpus.store, engine, work_dir_for(corpus.path, work_dir), window_days=window_days,
+                          rebuild=rebuild, partition_mb=partition_mb)
+        Console(stderr=True).print(f"{engine.describe()}: {run_summary(run)}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
