@@ -210,10 +210,10 @@ def scale(sizes: list[int], folder: Path) -> tuple[str, dict[str, object]]:
             f"(goal ≤ 1.2). One new article into the {max(sizes):,}-article store: placed in "
             f"**{float(one['seconds']) * 1000:.0f} ms** (`assign_stories`, fresh process: the index is read "  # type: ignore[arg-type]
             f"lazily, only the rows this article needs); the whole `sourcetrace corpus stories` command for one "
-            f"more article, interpreter start and imports included: {cli:.2f} s (importing `sourcetrace` "
-            f"imports spaCy). About five planted stories start a day (~40 articles a day), so the 100,000 "
-            f"articles span about seven years; an article left out as too short counts as a story of its own in "
-            f"the scores. Peak memory is the grouping process's own (VmHWM).")
+            f"more article, interpreter start and imports included: **{cli:.2f} s** (the command loads no spaCy: "
+            f"tests/stories/test_light_imports.py). About five planted stories start a day (~40 articles a day), "
+            f"so the 100,000 articles span about seven years; an article left out as too short counts as a story "
+            f"of its own in the scores. Peak memory is the grouping process's own (VmHWM).")
     return text, data
 
 
