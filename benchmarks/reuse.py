@@ -487,12 +487,13 @@ def _one_shared(acc: dict[str, object]) -> str:
         return ""
     edits = one["by_edit"]
     assert isinstance(edits, dict)
+    pairs = int(str(acc["candidate_pairs"]))
     return (f"\nHeavy edits are the weak case: a passage with 15 % of its words changed and 9 % dropped keeps "
             f"few intact 5-grams, and a pair needs two shared fingerprints to be aligned at all. Letting one shared "
             f"fingerprint make a candidate pair (`ReuseOptions(min_shared=1)`, same plants) gives recall "
             f"{one['recall']:.3f} (heavy {edits.get('heavy', 0):.2f}), precision {one['precision']:.3f}, credit "
             f"accuracy {one['credit_accuracy']:.3f}, for {int(one['candidate_pairs']):,} candidate pairs to align "
-            f"instead of {int(acc['candidate_pairs']):,} ({one['seconds']:.1f} s instead of {acc['seconds']:.1f} s): "
+            f"instead of {pairs:,} ({one['seconds']:.1f} s instead of {acc['seconds']:.1f} s): "
             f"most pairs that share one 5-gram share it by chance, and their number grows faster than the corpus; "
             f"the default stays at two.\n")
 
@@ -615,14 +616,16 @@ def main() -> None:
     if args.accuracy_only:  # the scale runs of the last full run, from its saved results
         saved = json.loads(RESULTS.read_text())
         RESULTS.write_text(json.dumps({**saved, "accuracy": acc}))
+        command = (f"{saved['command']}` (scale: commit {saved.get('commit', 'not recorded')}); accuracy: "
+                   f"`python benchmarks/reuse.py --accuracy-only")
         if not args.no_write:
-            write_docs(acc, saved["runs"], saved["command"])
+            write_docs(acc, saved["runs"], command)
         return
     runs = scale(args.sizes) if args.sizes else []
     print(json.dumps(runs, indent=2), file=sys.stderr)
     command = "python benchmarks/reuse.py" + (f" --sizes {' '.join(map(str, args.sizes))}"
                                               if args.sizes != [10_000, 30_000, 100_000] else "")
-    RESULTS.write_text(json.dumps({"accuracy": acc, "runs": runs, "command": command}))
+    RESULTS.write_text(json.dumps({"accuracy": acc, "runs": runs, "command": command, "commit": git_commit()}))
     if not args.no_write:
         write_docs(acc, runs, command)
 
