@@ -514,9 +514,9 @@ def write_docs(acc: dict[str, object], runs: list[dict[str, float]], command: st
         per_article = ", ".join(f"{1000 * r['cpu_seconds'] / r['size']:.2f}" for r in runs)
         exponent = (f"Growth exponent of the index time (log-log fit over the sizes): **{slope:.2f}** on the wall "
                     f"clock, **{cpu_slope:.2f}** on the CPU time of the indexing process (goal ≤ 1.2); step by step "
-                    f"{steps}; CPU milliseconds per article {per_article}. Under a load of 7–11 on 2 cores the "
-                    "CPU time of one size varies by up to a fifth between runs (cache and memory bandwidth are "
-                    "shared too), so these exponents are known to about ±0.1.")
+                    f"{steps}; CPU milliseconds per article {per_article}. On this shared machine (see the load "
+                    "column) the CPU time of one size varies by up to a fifth between runs (cache and memory "
+                    "bandwidth are shared too), so these exponents are known to about ±0.1.")
     largest = runs[-1] if runs else None
     peak = largest['peak_rss_mb'] if largest else 0.0
     by_edit = acc["by_edit"]
