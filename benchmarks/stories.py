@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -198,11 +199,14 @@ def scale(sizes: list[int], folder: Path) -> tuple[str, dict[str, object]]:
     insert(db, [articles[max(sizes)]], max(sizes))
     one = _subprocess(["--phase", "assign", "--db", str(db)])
     insert(db, [articles[max(sizes) + 1]], max(sizes) + 1)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([str(Path(sys.executable).parent / "sourcetrace"), "corpus", "stories", "--db", str(db), "--quiet",
                     "--limit", "1"], capture_output=True, check=True)
     cli = time.perf_counter() - started
-    data["one_article"] = {"assign_seconds": one["seconds"], "cli_seconds": cli}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cli_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    data["one_article"] = {"assign_seconds": one["seconds"], "cli_seconds": cli, "cli_cpu": cli_cpu}
     data["exponent"] = exponent
     table = markdown_table(["articles", "wall s", "CPU s", "peak MiB", "B³ P / R / F1 (planted stories)",
                             "pairwise F1", "articles/s", "left out (too short)"], rows)
@@ -210,7 +214,8 @@ def scale(sizes: list[int], folder: Path) -> tuple[str, dict[str, object]]:
             f"(goal ≤ 1.2). One new article into the {max(sizes):,}-article store: placed in "
             f"**{float(one['seconds']) * 1000:.0f} ms** (`assign_stories`, fresh process: the index is read "  # type: ignore[arg-type]
             f"lazily, only the rows this article needs); the whole `sourcetrace corpus stories` command for one "
-            f"more article, interpreter start and imports included: **{cli:.2f} s** (the command loads no spaCy: "
+            f"more article, interpreter start and imports included: **{cli:.2f} s** wall, {cli_cpu:.2f} s CPU, "
+            f"load {os.getloadavg()[0]:.1f} on 2 cores (the command loads no spaCy: "
             f"tests/stories/test_light_imports.py). About five planted stories start a day (~40 articles a day), "
             f"so the 100,000 articles span about seven years; an article left out as too short counts as a story "
             f"of its own in the scores. Peak memory is the grouping process's own (VmHWM).")
