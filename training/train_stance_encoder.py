@@ -179,6 +179,7 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (timing runs)")
     parser.add_argument("--evals", type=int, default=2,
                         help="evaluations on dev over the run (best one kept); 0: none, the last weights are kept")
+    parser.add_argument("--init", type=Path, help="start from this encoder.pt (a continued run)")
     parser.add_argument("--freeze", type=int, default=4,
                         help="layers kept frozen (their output is computed once and cached); the rest train")
     parser.add_argument("--discuss-share", type=float, default=0.5,
@@ -196,6 +197,8 @@ def main() -> None:
           f"{[round(float(w), 2) for w in weights]}", flush=True)
 
     model = CrossEncoder()
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
     model.train()
     for p in [*model.bert.embeddings.parameters(), *model.bert.encoder.layer[: args.freeze].parameters()]:
         p.requires_grad = False
