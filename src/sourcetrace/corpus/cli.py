@@ -134,8 +134,9 @@ def add(
                          functools.partial(corpus.reanalyze_outdated, time_limit=time_limit)))
         if sources or urls:
             total = estimate(sources or [], url_lists=urls or [])
-            job = functools.partial(corpus.add, *(sources or []), urls=urls or [], allow_private=allow_private,
-                                    host_delay=host_delay, tally=tally, time_limit=time_limit)
+            job: Callable[..., RunSummary] = functools.partial(
+                corpus.add, *(sources or []), urls=urls or [], allow_private=allow_private,
+                host_delay=host_delay, tally=tally, time_limit=time_limit)
             if engine is not EngineKind.local or scheduler:  # issue 25: the stages on a Dask cluster
                 job = add_job(corpus, sources or [], urls or [], kind=engine, scheduler=scheduler, work_dir=work_dir,
                               partition_mb=partition_mb, worker_memory=worker_memory, allow_private=allow_private,
@@ -400,25 +401,25 @@ from sourcetrace.stories.stories_cli import register as _register_stories  # noq
 _register_stories(corpus_app)
 
 
-# issue 24: a story's claims, stances and contradictions (sourcetrace.claims.cli): corpus claims
-from sourcetrace.claims.cli import register as _register_claims  # noqa: E402
-
-_register_claims(corpus_app)
-
-
 # issue 23: one story's report (sourcetrace.stories.story_cli): corpus story
 from sourcetrace.stories.story_cli import register as _register_story  # noqa: E402
 
 _register_story(corpus_app)
 
 
-# issue 25: corpus attach DIR, the Parquet shards of `corpus add --engine dask` (sourcetrace.corpus.engine.cli)
-from sourcetrace.corpus.engine.cli import register as _register_engine  # noqa: E402
-
-_register_engine(corpus_app)
-
-
 # issue 26: is the store whole, and an online copy of it (sourcetrace.corpus.safety_cli): corpus check, backup
 from sourcetrace.corpus.safety_cli import register as _register_safety  # noqa: E402
 
 _register_safety(corpus_app)
+
+
+# issue 24: a story's claims, stances and contradictions (sourcetrace.claims.cli): corpus claims
+from sourcetrace.claims.cli import register as _register_claims  # noqa: E402
+
+_register_claims(corpus_app)
+
+
+# issue 25: corpus attach DIR, the Parquet shards of `corpus add --engine dask` (sourcetrace.corpus.engine.cli)
+from sourcetrace.corpus.engine.cli import register as _register_engine  # noqa: E402
+
+_register_engine(corpus_app)
