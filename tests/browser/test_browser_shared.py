@@ -8,78 +8,29 @@ Run with the other browser tests: ``bash tests/browser/run.sh``.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, ConsoleMessage, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, expect
+
+from .support import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("SOURCETRACE_CHROMIUM", "/usr/bin/chromium")
 EDITOR_TOKEN = "browser-test-editor-token-0123456789abcdef"
 ARTICLE = ("Port city approves harbour dredging\n\n"
            "The city council approved the dredging of the old harbour on Tuesday, the mayor said. "
            "\"The port must stay open to larger ships,\" the mayor told reporters.")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
-    environment = {**os.environ, "SOURCETRACE_EDITOR_TOKEN": EDITOR_TOKEN}  # a token set: loopback needs it too
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sourcetrace.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"sourcetrace serve exited with {process.returncode}:\n{output}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 401:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("sourcetrace serve did not answer within 90 s")
-            time.sleep(0.3)
+    # a token set: loopback needs it too, and /healthz answers 401 until one is given
+    with serve(["--workers", "1"], env={"SOURCETRACE_EDITOR_TOKEN": EDITOR_TOKEN}, ready_status=401) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or bash tests/browser/run.sh)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield launched
-        launched.close()
 
 
 def test_sign_in_then_analyse(browser: Browser, server: str) -> None:
