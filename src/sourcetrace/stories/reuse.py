@@ -134,6 +134,16 @@ class Passage:
                 self.credit_name, self.credit_start, self.credit_end, int(self.dated))
 
 
+def insert_passages(db: Any, passages: Iterable[Passage]) -> None:
+    """Store found passages inside the caller's transaction, each taking the id the store gave it."""
+    for passage in passages:
+        cursor = db.execute(
+            "INSERT INTO reuse_passages (source_id, target_id, source_start, source_end, target_start, "
+            "target_end, words, similarity, kind, credited, credit_name, credit_start, credit_end, dated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", passage.row())
+        passage.id = cursor.lastrowid
+
+
 @dataclass
 class UpdateSummary:
     indexed: int = 0
@@ -345,12 +355,7 @@ class ReuseIndex:
                            [(i, n_words[i], METHOD, stamp) for i in prints])
             db.executemany("INSERT OR REPLACE INTO reuse_articles VALUES (?, 'excluded', ?, ?, ?, ?)",
                            [(i, reason, n, METHOD, stamp) for i, reason, n in excluded])
-            for passage in passages:
-                cursor = db.execute(
-                    "INSERT INTO reuse_passages (source_id, target_id, source_start, source_end, target_start, "
-                    "target_end, words, similarity, kind, credited, credit_name, credit_start, credit_end, dated) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", passage.row())
-                passage.id = cursor.lastrowid
+            insert_passages(db, passages)
         summary.indexed += len(prints)
         summary.excluded += len(excluded)
         summary.passages += len(passages)

@@ -57,6 +57,7 @@ from sourcetrace.stories.reuse import (
     ReuseOptions,
     UpdateSummary,
     _mark_boilerplate,
+    insert_passages,
     load_articles,
 )
 
@@ -435,12 +436,7 @@ def run_reuse(store: Store, engine: Engine, work_dir: Path, *, options: ReuseOpt
         db.executemany("INSERT OR REPLACE INTO reuse_articles VALUES (?, ?, ?, ?, ?, ?)",
                        [(int(w["article_id"]), "excluded" if w["reason"] else "indexed", w["reason"],
                          int(w["n_words"]), METHOD, stamp) for w in words])
-        for passage in found:
-            cursor = db.execute(
-                "INSERT INTO reuse_passages (source_id, target_id, source_start, source_end, target_start, "
-                "target_end, words, similarity, kind, credited, credit_name, credit_start, credit_end, dated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", passage.row())
-            passage.id = cursor.lastrowid
+        insert_passages(db, found)
     costs.seconds["store"] = time.perf_counter() - clock
     summary.indexed = sum(1 for w in words if not w["reason"])
     summary.excluded = sum(1 for w in words if w["reason"])
