@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sourcetrace import Pipeline, Report
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _network_stand_ins_undone() -> Iterator[None]:
+    """Fetch tests replace the resolver and httpx's client; one left in place makes every later fetch test lie."""
+    resolver, client = socket.getaddrinfo, httpx.Client
+    yield
+    assert socket.getaddrinfo is resolver, "a test left socket.getaddrinfo replaced"
+    assert httpx.Client is client, "a test left httpx.Client replaced"
 
 
 @pytest.fixture(scope="session")

@@ -86,10 +86,12 @@ def test_a_redirect_without_a_location_is_a_fetch_error(fake_server: list[httpx.
 def test_a_redirect_to_a_private_address_is_still_refused(fake_server: list[httpx.Response],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     fake_server.append(httpx.Response(301, headers={"Location": "http://192.0.0.8/admin"}))
-    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: [
-        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.0.0.8" if host == "192.0.0.8" else "93.184.215.14", 80))])
-    with pytest.raises(FetchError, match=r"refusing to fetch http://192\.0\.0\.8/admin"):
-        fetch.fetch_url("http://news.example/story")
+    # undone here, inside fake_server's resolver: undone at teardown, it would put that resolver back for good
+    with monkeypatch.context() as patch:
+        patch.setattr(socket, "getaddrinfo", lambda host, *a, **k: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.0.0.8" if host == "192.0.0.8" else "93.184.215.14", 80))])
+        with pytest.raises(FetchError, match=r"refusing to fetch http://192\.0\.0\.8/admin"):
+            fetch.fetch_url("http://news.example/story")
 
 
 # ---- corpus readers: a cut or corrupt .jsonl.gz (EOFError, zlib.error), field names with line breaks
