@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,7 @@ import psutil
 from docs_section import cpu_model, git_commit, markdown_table, today, write_section
 from rich.console import Console
 from rich.table import Table
+from web_load import free_port, start_server
 
 SHARED_SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "fakenewscorpus-sample" / \
     "news_sample.csv"
@@ -166,33 +166,6 @@ def build_store(directory: Path, shared_articles: int) -> tuple[Path, int, float
     return store, len(lines), time.perf_counter() - started
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(port: int, store: Path, workers: int, log: Path, timeout: float = 180.0) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sourcetrace.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers), "--db", str(store), "--rate-limit", "10000", "--rate-burst", "10000"],
-            stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"error: sourcetrace serve exited with {process.returncode}: "
-                             f"{log.read_text(errors='replace').strip()[-500:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    process.kill()
-    raise SystemExit(f"error: sourcetrace serve did not answer within {timeout:g} s")
-
-
 class Memory:
     """Resident memory of the server process and of its children (the analysis workers), sampled in a thread."""
 
@@ -300,11 +273,12 @@ def main() -> None:
         directory = Path(tmp)
         with console.status("Building the store (corpus add)…"):
             store, n_inputs, add_s = build_store(directory, args.shared_articles)
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         with console.status(f"Starting sourcetrace serve --workers {args.workers}…"):
             started = time.perf_counter()
-            server = start_server(port, store, args.workers, directory / "server.log")
+            server = start_server(port, directory / "server.log", timeout=180.0, extra_args=[
+                "--workers", str(args.workers), "--db", str(store), "--rate-limit", "10000", "--rate-burst", "10000"])
             startup_s = time.perf_counter() - started
         try:
             stats = httpx.get(f"{base}/api/corpus/stats", timeout=30).json()

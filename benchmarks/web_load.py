@@ -22,9 +22,12 @@ import platform
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import httpx
 from docs_section import git_commit, markdown_table, today, write_section
@@ -60,28 +63,30 @@ class Run:
         return ordered[rank - 1] * 1000
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def start_server(port: int, timeout: float = 90.0) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sourcetrace.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+def start_server(port: int, log: Path, *, extra_args: Sequence[str] = (),
+                 timeout: float = 90.0) -> subprocess.Popen[bytes]:
+    """``sourcetrace serve`` on loopback (its output in ``log``), returned once ``/healthz`` answers 200."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sourcetrace.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+             *extra_args], stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise SystemExit(f"error: sourcetrace serve exited with {process.returncode}: {error.strip()[-500:]}")
+            raise SystemExit(f"error: sourcetrace serve exited with {process.returncode}: "
+                             f"{log.read_text(errors='replace').strip()[-500:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return process
         except httpx.TransportError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.3)
     process.kill()
     raise SystemExit(f"error: sourcetrace serve did not answer within {timeout:g} s")
 
@@ -137,10 +142,11 @@ def main() -> None:
     console = Console()
     text = resources.files("sourcetrace.resources").joinpath("demo-article.txt").read_text("utf-8")
     body = {"text": text, "url": "http://usdefensewatch.com/2015/10/insult-to-injury/"}
-    port = _free_port()
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="sourcetrace-web-load-")) / "server.log"
     with console.status("Starting sourcetrace serve…"):
         started = time.perf_counter()
-        server = start_server(port)
+        server = start_server(port, log)
         startup_s = time.perf_counter() - started
     try:
         runs = []
