@@ -47,7 +47,7 @@ import psutil
 from docs_section import cpu_model, git_commit, markdown_table, today, write_section
 from rich.console import Console
 from rich.table import Table
-from web_load import free_port, start_server
+from web_load import free_port, percentile_ms, start_server
 
 SHARED_SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "fakenewscorpus-sample" / \
     "news_sample.csv"
@@ -76,11 +76,7 @@ class Tally:
     wrong: dict[str, int] = field(default_factory=dict)
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_s)
-        if not ordered:
-            return float("nan")
-        rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-        return ordered[rank - 1] * 1000
+        return percentile_ms(self.latencies_s, p)
 
 
 def kinds(texts: list[str], ids: list[int]) -> list[Kind]:

@@ -55,12 +55,16 @@ class Run:
         return self.ok / self.elapsed_s if self.elapsed_s else 0.0
 
     def percentile(self, p: float) -> float:
-        """Nearest-rank percentile in milliseconds."""
-        ordered = sorted(self.latencies_s)
-        if not ordered:
-            return float("nan")
-        rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-        return ordered[rank - 1] * 1000
+        return percentile_ms(self.latencies_s, p)
+
+
+def percentile_ms(latencies_s: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of latencies in seconds, in milliseconds."""
+    ordered = sorted(latencies_s)
+    if not ordered:
+        return float("nan")
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1] * 1000
 
 
 def free_port() -> int:
