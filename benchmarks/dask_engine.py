@@ -241,9 +241,9 @@ def main() -> None:
     body = f"""## Dask engine (`benchmarks/dask_engine.py`, issue 25)
 
 {today()}, commit {git_commit()}, {cpu_model()}; {origin}, {chars:,} characters; {"rules only" if args.rules_only
-else "full pipeline (learned tagger)"}; partitions of {partition_mb * 1000:.1f} kB of text. **The machine was
-shared** with other developers' jobs: load average (1/5/15 min) {load_before} before, {load_after} after — so the
-ratios below, measured in one run, mean more than the absolute times.
+else "full pipeline (learned tagger)"}; partitions of {partition_mb * 1000:.1f} kB of text. Load average
+(1/5/15 min) {load_before} before, {load_after} after, on 2 cores (above 2, other jobs competed with the run): the
+ratios below, measured in one run with the phases interleaved, mean more than the absolute times.
 Reproduce: `nice -n 10 python benchmarks/dask_engine.py --articles {args.articles}{" --rules-only" if
 args.rules_only else ""}`.
 

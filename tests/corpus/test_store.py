@@ -120,3 +120,41 @@ def test_a_stalled_analysis_is_stopped_and_recorded() -> None:
     outcome = analyzer.process(Task(origin="x.jsonl:1", kind="text", text="The mayor said the budget was fine."))
     assert (outcome.status, outcome.kind) == ("error", "timeout")
     assert outcome.reason and "longer than 0.3 s" in outcome.reason
+
+
+def test_a_stalled_analysis_is_stopped_off_the_main_thread_too() -> None:
+    """A Dask worker runs its tasks in a thread, where SIGALRM cannot reach: the limit holds there as well, and
+    nothing is raised into the thread once the analysis has finished."""
+    import threading
+    import time
+
+    from sourcetrace.corpus.sources import Task
+    from sourcetrace.corpus.worker import Analyzer
+
+    class Stalls:
+        def analyze_article(self, article: object) -> None:
+            while True:
+                pass
+
+    outcomes: list[object] = []
+    after: list[str] = []
+
+    def run() -> None:
+        analyzer = Analyzer(None, time_limit=0.3)
+        analyzer._pipeline = Stalls()  # type: ignore[assignment]
+        outcomes.append(analyzer.process(Task(origin="x.jsonl:1", kind="text",
+                                              text="The mayor said the budget was fine.")))
+        deadline = time.monotonic() + 0.6  # past the limit again: a late timer must not strike here
+        while time.monotonic() < deadline:
+            pass
+        after.append("finished")
+
+    thread = threading.Thread(target=run)
+    started = time.monotonic()
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive() and after == ["finished"]
+    outcome = outcomes[0]
+    assert (outcome.status, outcome.kind) == ("error", "timeout")  # type: ignore[attr-defined]
+    assert "longer than 0.3 s" in (outcome.reason or "")  # type: ignore[attr-defined]
+    assert time.monotonic() - started < 5

@@ -5,7 +5,8 @@ Stories are placed first (as ``corpus stories`` does: only the new articles). Wi
 with at least ``--min-articles`` articles is covered, with a progress bar on a terminal. ``--format json`` prints
 one JSON line per claim (``claim_id``, ``story_id``, ``text``, ``first_seen``, ``articles: [{id, url, stance,
 spans}]``, ``contradictions``); ``csv`` one row per claim and article; ``claimreview`` a JSON-LD array of
-schema.org ClaimReview drafts (claims/claimreview.py).
+schema.org ClaimReview drafts (claims/claimreview.py). ``--engine dask`` computes the stories' claims and stances on
+a Dask cluster (corpus/engine/claims.py), the same result as in-process.
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ from rich.table import Table
 from sourcetrace.claims.models import ClaimStance, Contradiction, StoryClaim, StoryClaims
 from sourcetrace.cli_support import DbOption, errors_as_messages
 from sourcetrace.corpus.api import Corpus
+from sourcetrace.corpus.engine import EngineKind
+from sourcetrace.corpus.engine.cli import (
+    EngineOption,
+    PartitionOption,
+    SchedulerOption,
+    WorkDirOption,
+    WorkerMemoryOption,
+    check_options,
+    engine_for,
+    work_dir_for,
+)
 from sourcetrace.corpus.store import default_path
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.stories.assign import assign_stories
@@ -123,9 +135,12 @@ def print_table(console: Console, result: StoryClaims) -> None:
 
 
 def claims_command(db: Path | None, *, story_id: int | None, fmt: str, min_articles: int, limit: int,
-                   quiet: bool) -> None:
+                   quiet: bool, engine: EngineKind = EngineKind.local, scheduler: str | None = None,
+                   work_dir: Path | None = None, partition_mb: float = 4.0,
+                   worker_memory: str | None = None) -> None:
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
+    check_options(engine, scheduler)
     # imported here: `sourcetrace --help` and the light commands must not load the article pipeline's modules
     from sourcetrace.claims.story import stance_model, story_claims
 
@@ -146,15 +161,23 @@ def claims_command(db: Path | None, *, story_id: int | None, fmt: str, min_artic
             if not ids:
                 raise SourcetraceError(f"no story with at least {min_articles} articles in {path} (see: "
                                        "sourcetrace corpus stories)")
-        model = stance_model()
         results: list[StoryClaims] = []
         show = not quiet and err.is_terminal and len(ids) > 1
         with Progress(TextColumn("claims"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                       disable=not show) as progress:
             task = progress.add_task("stories", total=len(ids))
-            for sid in ids:
-                results.append(story_claims(corpus, sid, model=model))
-                progress.advance(task)
+            if engine is EngineKind.dask:
+                from sourcetrace.corpus.engine.claims import run_claims
+
+                with engine_for(engine, scheduler=scheduler, worker_memory=worker_memory, learned=False) as running:
+                    results = list(run_claims(corpus.store, running, work_dir_for(corpus.path, work_dir), ids,
+                                              partition_mb=partition_mb,
+                                              advance=lambda n: progress.advance(task, n)))
+            else:
+                model = stance_model()
+                for sid in ids:
+                    results.append(story_claims(corpus, sid, model=model))
+                    progress.advance(task)
     if fmt == "json":
         for result in results:
             for claim in result.claims:
@@ -190,7 +213,14 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Without --story: at most this many "
                                            "stories, the largest first.")] = 25,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+        engine: EngineOption = EngineKind.local,
+        scheduler: SchedulerOption = None,
+        work_dir: WorkDirOption = None,
+        partition_mb: PartitionOption = 4.0,
+        worker_memory: WorkerMemoryOption = None,
     ) -> None:
         """A story's claims: first appearance (speaker, outlet, date), the outlets that support or contradict
         each, the evidence spans, and the contradictions between claims."""
-        claims_command(db, story_id=story, fmt=fmt, min_articles=min_articles, limit=limit, quiet=quiet)
+        claims_command(db, story_id=story, fmt=fmt, min_articles=min_articles, limit=limit, quiet=quiet,
+                       engine=engine, scheduler=scheduler, work_dir=work_dir, partition_mb=partition_mb,
+                       worker_memory=worker_memory)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -335,7 +335,7 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def _stored(row: sqlite3.Row) -> StoredArticle:
+def _stored(row: sqlite3.Row | Mapping[str, Any]) -> StoredArticle:
     return StoredArticle(
         id=row["id"], external_id=row["external_id"], url=row["url"], title=row["title"], site=row["site"],
         outlet=row["outlet"], published=row["published"], date_source=row["date_source"],

@@ -40,15 +40,21 @@ class AnalysisTimeout(SourcetraceError):
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Stop the analysis after ``seconds`` with :class:`AnalysisTimeout` (SIGALRM, so in the main thread of a
-    process only; elsewhere, or with 0, no limit). A loop in Python code is stopped; a stall inside a C library
-    is stopped when it returns to Python."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    """Stop the analysis after ``seconds`` with :class:`AnalysisTimeout` (0: no limit). In a process's main thread
+    by SIGALRM; in any other thread (a Dask worker runs its tasks in one) by an exception a timer thread raises in
+    this one. Either way a loop in Python code is stopped, and a stall inside a C library when it returns to
+    Python."""
+    if seconds <= 0:
         yield
+        return
+    message = f"the analysis took longer than {seconds:g} s and was stopped (--time-limit)"
+    if threading.current_thread() is not threading.main_thread():
+        with _thread_time_limit(seconds, message):
+            yield
         return
 
     def expired(signum: int, frame: object) -> None:
-        raise AnalysisTimeout(f"the analysis took longer than {seconds:g} s and was stopped (--time-limit)")
+        raise AnalysisTimeout(message)
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -57,6 +63,42 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+class _Expired(BaseException):
+    """Raised into a thread whose time is up; a BaseException so that no ``except Exception`` on the way
+    swallows it. Becomes :class:`AnalysisTimeout` at the limit's edge."""
+
+
+@contextmanager
+def _thread_time_limit(seconds: float, message: str) -> Iterator[None]:
+    import ctypes
+
+    target = threading.get_ident()
+    raise_in = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    lock = threading.Lock()
+    state = {"open": True, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if state["open"]:
+                state["fired"] = True
+                raise_in(ctypes.c_ulong(target), ctypes.py_object(_Expired))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        try:
+            yield
+        finally:
+            with lock:  # from here on the timer raises nothing
+                state["open"] = False
+            timer.cancel()
+            if state["fired"]:  # raised but not yet delivered (the thread was in C code): take it back
+                raise_in(ctypes.c_ulong(target), None)
+    except _Expired:
+        raise AnalysisTimeout(message) from None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,31 @@ QUIET_WORKERS = {
 }
 
 
+# Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes glibc's mmap threshold at 128 KiB:
+# every large array spaCy and ONNX Runtime free goes back to the system and is mapped again on the next article.
+# Measured on 40 PolNeAR texts in one worker: 16.4 s against 14.8 s in-process (+10 %); with these thresholds (the
+# top of glibc's own dynamic range) the worker runs as fast as in-process. Applied in every worker's start-up probe,
+# so it holds for `dask worker` clusters too.
+MALLOC_TRIM_THRESHOLD = 64 * MIB
+MALLOC_MMAP_THRESHOLD = 32 * MIB
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters, from glibc's malloc.h
+
+
+def roomy_malloc() -> bool:
+    """Undo the nanny's small malloc trim threshold in this worker process (glibc only); True when changed."""
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(_M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD)
+                    and libc.mallopt(_M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD))
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to undo
+        return False
+
+
 def _mib(value: int) -> str:
     return f"{value / MIB:,.0f} MiB" if value < 4096 * MIB else f"{value / 1024 / MIB:,.1f} GiB"
 
@@ -61,7 +86,7 @@ def probe(expected_version: str, warm: Warmup | None) -> dict[str, Any]:
     import sourcetrace
 
     found: dict[str, Any] = {"version": sourcetrace.__version__, "pid": os.getpid(),
-                             "python": sys.version.split()[0]}
+                             "python": sys.version.split()[0], "roomy_malloc": roomy_malloc()}
     if sourcetrace.__version__ != expected_version:
         found["problem"] = (f"runs sourcetrace {sourcetrace.__version__}, this machine {expected_version}: install "
                             f"sourcetrace=={expected_version} on the workers")
