@@ -30,6 +30,15 @@ def test_polarity_reads_negations_denials_and_hypotheticals() -> None:
     assert "authorisation" in polarity("Iraq denied that it had authorised the strikes", lexicon)[1]
     # a hypothetical asserts nothing either way
     assert polarity("they would not allow Russian jets", lexicon) == (set(), set())
+    # "not" negates the verb after it: an action past another verb is in that verb's scope, neither side
+    assert polarity("Baghdad would not seek Russian air strikes", lexicon) == (set(), set())
+    assert polarity("It was not known when the new strikes would begin inside Iraq.", lexicon) == (set(), set())
+    # …but auxiliaries, adverbs, light verbs and names let it through; "no" negates its whole noun phrase
+    assert polarity("Russia did not launch strikes in Iraq", lexicon) == (set(), {"attack"})
+    assert polarity("Iraq has not yet formally given Russia permission", lexicon) == (set(), {"authorisation"})
+    assert polarity("There were no Russian air strikes in Iraq", lexicon) == (set(), {"attack"})
+    # what is asked for is not asserted by the asking
+    assert polarity("Iraq has not asked Russia for air strikes", lexicon) == (set(), {"authorisation"})
 
 
 def test_core_ends_before_a_trailing_comment() -> None:

@@ -23,6 +23,18 @@ _MODALS = frozenset({"would", "could", "might", "may", "should", "will", "can", 
 _DENIALS = frozenset({"deny", "denies", "denied", "denying", "reject", "rejects", "rejected", "dismiss",
                       "dismissed", "dismisses", "refute", "refuted", "refutes", "disputed", "disputes"})
 NEGATION_WINDOW = 5
+# "not", "never" negate the verb right after them: an action word further on is denied only when what stands
+# between is auxiliaries, adverbs of time or manner and determiners ("has not yet formally asked", "did not give
+# any"); any other word is a verb of its own ("not seek strikes", "not known when strikes …"), and the action in
+# its scope is then neither affirmed nor denied. "no", "without", "none" negate a noun phrase, modifiers and all
+# ("no Russian air strikes").
+_VERB_NEGATIONS = frozenset({"not", "never", "nor", "neither"})
+# auxiliaries, adverbs, determiners, then light verbs ("did not launch strikes" denies the strikes)
+_TRANSPARENT_TEXT = """have has had having been be being is are was were do does did to yet ever formally officially
+explicitly directly publicly actually really even already previously since so far specifically personally any a an
+the such further new more similar launch launched conduct conducted carry carried out make made give gave given
+grant granted issue issued mount mounted stage staged"""
+_NEGATION_TRANSPARENT = frozenset(_TRANSPARENT_TEXT.split())
 MODAL_WINDOW = 4
 DENIAL_WINDOW = 8
 # stopwords for lexical overlap: function words only; content words decide whether two claims are related
@@ -34,11 +46,17 @@ why how all any both each few more most other some such own same s t now"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
+_WORD_OR_BREAK = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d[\d,.]*\d|\d|[,;:]")
+
+
+def _cased_tokens(text: str) -> list[str]:
+    return _WORD_OR_BREAK.findall(text)
+
+
 def tokens(text: str) -> list[str]:
     """Words and numbers, case-folded, curly apostrophes straightened; punctuation kept as tokens for clause
     breaks."""
-    return [t.lower().replace("’", "'") for t in re.findall(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d[\d,.]*\d|\d|[,;:]",
-                                                             text)]
+    return [t.lower().replace("’", "'") for t in _cased_tokens(text)]
 
 
 def stem(word: str) -> str:
@@ -91,6 +109,8 @@ def polarity(text: str, lexicon: Lexicon) -> tuple[set[str], set[str]]:
     """(affirmed, denied) predicate groups stated in ``text``."""
     forms = _forms(tuple(sorted(lexicon.predicate_groups.items())))
     words = tokens(text)
+    # a capitalised word past the first is a name ("has not given Russia permission"): transparent to a negation
+    names = [n > 0 and w[:1].isupper() for n, w in enumerate(_cased_tokens(text))]
     joined = " ".join(words)
     affirmed: set[str] = set()
     denied: set[str] = set()
@@ -108,7 +128,7 @@ def polarity(text: str, lexicon: Lexicon) -> tuple[set[str], set[str]]:
             if w in _CLAUSE_BREAK:
                 break
             window.append(w)
-        if n and "to" in window[:4] and _same_clause(words, hits[n - 1][0], i):
+        if n and {"to", "for"} & set(window[:4]) and _same_clause(words, hits[n - 1][0], i):
             continue  # "permission to attack", "no request … to conduct strikes": the complement is not asserted
         near = window[:NEGATION_WINDOW]
         if any(w in _MODALS for w in window[:MODAL_WINDOW]):
@@ -116,7 +136,11 @@ def polarity(text: str, lexicon: Lexicon) -> tuple[set[str], set[str]]:
             continue
         if hypothetical is not None and _same_clause(words, hypothetical, i):
             continue  # "would strongly welcome both air attacks": the whole clause is hypothetical
-        negated = any(w in lexicon.negations or w.endswith("n't") for w in near)
+        negation = next((k for k, w in enumerate(near) if w in lexicon.negations or w.endswith("n't")), None)
+        if negation is not None and near[negation] in _VERB_NEGATIONS and not all(
+                w in _NEGATION_TRANSPARENT or names[i - 1 - k] for k, w in enumerate(near[:negation])):
+            continue  # "would not seek Russian strikes", "not known when the strikes …": another verb is denied
+        negated = negation is not None
         negated ^= any(w in _DENIALS for w in window)
         (denied if negated else affirmed).add(group)
     return affirmed, denied
