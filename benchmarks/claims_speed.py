@@ -32,7 +32,12 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from docs_section import cpu_model, git_commit, markdown_table, today, write_section  # noqa: E402
 
 from sourcetrace.article.pipeline import Pipeline  # noqa: E402
-from sourcetrace.claims.story import StanceModel, build_story_claims, stance_model  # noqa: E402
+from sourcetrace.claims.story import (  # noqa: E402
+    MODEL_CALLS_PER_ARTICLE,
+    StanceModel,
+    build_story_claims,
+    stance_model,
+)
 from sourcetrace.corpus.api import Corpus  # noqa: E402
 from sourcetrace.stories.assign import assign_stories  # noqa: E402
 from sourcetrace.stories.storage import StoryStorage  # noqa: E402
@@ -130,11 +135,12 @@ def main() -> None:
     body = f"""## Claims + stance cost per article (issue 24)
 
 `python benchmarks/claims_speed.py` — {today()}, commit {git_commit()}, {cpu_model()}, one process, load
-average {load:.2f} at the end (the machine is shared: the ratio, measured in the same run, is the number to
-read). {n} articles: the 12 packaged ones (reference article, demo corpus, claims test corpus) and
+average {load:.2f} at the end on 2 cores (the ratio, measured in the same run, is the number to read). {n}
+articles: the 12 packaged ones (reference article, demo corpus, claims test corpus) and
 {len(fnc)} FNC-1 train bodies from its {args.fnc_stories} largest labelled stories, in {len(stories)} stories as
-the clusterer grouped them; best of {args.repeat}. Stance model: {kind}; its calls are bounded at 8 per
-article. Claims + stance read the stored reports: nothing is re-parsed.
+the clusterer grouped them; best of {args.repeat}. Stance model: {kind} (the focused window: the story step's
+reading); its calls are bounded at {MODEL_CALLS_PER_ARTICLE} per article, besides the grouping re-ranker's
+claim-against-claim calls. Claims + stance read the stored reports: nothing is re-parsed.
 
 {table}
 

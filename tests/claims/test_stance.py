@@ -59,6 +59,22 @@ def test_evidence_spans_point_into_the_body(body: str) -> None:
     assert result.evidence[0].start == 0
 
 
+def test_a_disagree_label_shows_the_disputing_sentences_first() -> None:
+    """Evidence for "disagree" is the sentence that disputes the claim, not the one that restates it."""
+    body = ("Social media users shared pictures of what they said was a giant squid found alive on a beach in "
+            "Cornwall. But the pictures are fake: they were taken in New Zealand years ago. No squid was found on "
+            "any beach in Cornwall, officials said.")
+    model = st.default_model()
+    pair = st.read_pair(model.lexical, CLAIM, body)
+    chosen = st.choose_sentences(pair)
+    restating = [body[pair.spans[i][0]:pair.spans[i][1]] for i in st.evidence_sentences(pair, chosen)]
+    disputing = [body[pair.spans[i][0]:pair.spans[i][1]]
+                 for i in st.evidence_sentences(pair, chosen, model.lexical.refuting)]
+    assert restating[0].startswith("Social media users shared pictures")
+    assert disputing[0] == "No squid was found on any beach in Cornwall, officials said."
+    assert "But the pictures are fake" in disputing[1]
+
+
 def test_unrelated_has_no_evidence() -> None:
     assert sourcetrace.stance(CLAIM, UNRELATED).evidence == []
 

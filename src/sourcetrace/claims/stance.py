@@ -7,21 +7,25 @@ trained by ``training/train_stance.py`` on the FNC-1 train bodies of the develop
    (TF-IDF cosine with the whole body and its best sentences, the idf-weighted share of the claim's words and
    bigrams the body contains, its names and numbers; ``stance-lexical.json.gz``: weights, idf table, word lists);
 2. **agree, disagree or discuss**, given related — a MiniLM cross-encoder (int8 ONNX, ``stance-encoder-int8.onnx``)
-   over the claim and the body sentences most similar to it plus the body's first sentences, its distribution
-   mixed with the lexical stance layer's (weight :data:`LEXICAL_SHARE`); when that file is absent the lexical
-   layer answers alone (weaker; the benchmark names which one ran).
+   that reads the claim with a focused window (the body sentences most similar to the claim plus its first
+   sentences) and with the whole body in reading order, in windows of :data:`MAX_PIECES` WordPieces (at most
+   :data:`MAX_WINDOWS`; one batch): half the weight on the focused window, half on the windows' mean (log
+   probabilities), since the sentence that disputes a claim ("the photo is a hoax") often shares few words with
+   it. That distribution is mixed with the lexical stance layer's (weight :data:`LEXICAL_SHARE`); when the
+   encoder file is absent the lexical layer answers alone (weaker; the benchmark names which one ran).
 
 Probabilities multiply: P(agree) = P(related) × P(agree | related), and so on; the label is ``unrelated`` when
 P(related) < 1/2, else the likeliest of the three. The encoder runs only when P(related) ≥ 1/2; otherwise the
-(small) conditional shares come from the lexical layer. The evidence is the body sentences the model read that are
-most similar to the claim (at most :data:`EVIDENCE_SENTENCES`, best first), as character spans into ``body``;
-an unrelated body has none.
+(small) conditional shares come from the lexical layer. The evidence is the focused window's sentences most similar
+to the claim (at most :data:`EVIDENCE_SENTENCES`, best first), as character spans into ``body``; an unrelated body
+has none.
 
 Defined behaviour on bad input: an empty (or whitespace-only) claim or body raises :class:`StanceInputError`
 (an ``InputError`` and a ``ValueError``); a claim or body confidently not English raises the article
 pipeline's :class:`~sourcetrace.errors.UnsupportedLanguageError` (``article.language.require_english``);
 a body of any length is read in linear time — every sentence is scored against the claim, but only the
-:data:`MAX_BODY_CHARS` first characters are read at all, and only the best few sentences reach the encoder.
+:data:`MAX_BODY_CHARS` first characters are read at all, and the encoder reads at most :data:`MAX_WINDOWS` windows
+of the body beside the focused one.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -60,7 +65,9 @@ MAX_PIECES = 160  # WordPieces of one encoder input, [CLS] claim [SEP] sentences
 MAX_CLAIM_PIECES = 40
 LEAD_SENTENCES = 2  # the body's first sentences always go in: the lead states what the article reports
 TOP_SENTENCES = 6  # then the sentences most similar to the claim, while the budget lasts
-CLS_ID, SEP_ID = 101, 102
+MAX_WINDOWS = 8  # windows of the whole body the encoder reads beside the focused one (FNC-1 bodies: 4.1 on average)
+FOCUSED_SHARE = 0.5  # the focused window's weight against the whole body's windows (equal halves, not tuned)
+CLS_ID, SEP_ID, PAD_ID = 101, 102, 0
 # The encoder's and the lexical layer's stance distributions are mixed, log-linearly, with this weight on the
 # lexical one: its cue words (hoax, denied, false) are what the partly fine-tuned encoder reads least well.
 # Chosen among 0, 1/4, 1/3 and 1/2 on the FNC-1 hold-out (macro-F1 0.693, 0.704, 0.704, 0.696): model
@@ -88,6 +95,8 @@ class Stance(BaseModel):
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*")
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# negations and flat denials, one lexical stance feature (trained with this list) and the evidence of a disagree label
+_NEGATIONS = frozenset({"not", "no", "never", "n't", "deny", "denied", "false"})
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z]+|\b\d[\d,.]*\b")
 
 
@@ -238,7 +247,6 @@ def stance_features(lex: Lexical, pair: PairText, chosen: list[int]) -> list[flo
     near = [w for i in chosen for w in tokens(pair.body[pair.spans[i][0] : pair.spans[i][1]])]
     all_tokens = tokens(pair.body)
     n_near, n_all = len(near) or 1, len(all_tokens) or 1
-    negations = ("not", "no", "never", "n't", "deny", "denied", "false")
 
     def share(words: list[str], table: frozenset[str], n: int) -> float:
         return 100.0 * sum(1 for w in words if w in table) / n
@@ -248,7 +256,7 @@ def stance_features(lex: Lexical, pair: PairText, chosen: list[int]) -> list[flo
         share(near, lex.refuting, n_near), share(all_tokens, lex.refuting, n_all),
         share(near, lex.hedging, n_near), share(all_tokens, lex.hedging, n_all),
         float(any(w in lex.refuting for w in claim_tokens)), float(any(w in lex.hedging for w in claim_tokens)),
-        float(sum(1 for w in claim_tokens if w in negations)), share(near, frozenset(negations), n_near),
+        float(sum(1 for w in claim_tokens if w in _NEGATIONS)), share(near, _NEGATIONS, n_near),
         sims[0] if sims else 0.0, math.log1p(len(pair.body_words)),
         100.0 * sum(1 for w in all_tokens if w in ("said", "say", "told", "according", "report")) / n_all,
     ]
@@ -263,16 +271,61 @@ def choose_sentences(pair: PairText, lead: int = LEAD_SENTENCES, top: int = TOP_
     return sorted(chosen)
 
 
-def evidence_sentences(pair: PairText, chosen: list[int]) -> list[int]:
-    ranked = sorted((i for i in chosen if pair.similarity[i] > 0), key=lambda i: (-pair.similarity[i], i))
-    return ranked[:EVIDENCE_SENTENCES]
+def evidence_sentences(pair: PairText, chosen: list[int], refuting: frozenset[str] = frozenset()) -> list[int]:
+    """The sentences to show as evidence, best first: the focused window's sentences most similar to the claim.
+    With ``refuting`` words (a disagree label), the body's sentences that carry one of them or a negation and
+    share a word with the claim come first ("Reports that … are false"), then those with a refuting word alone,
+    since those are what dispute it; a restatement of the claim alone would show the reader the opposite of the
+    label."""
+    def ranked(indices: Iterable[int]) -> list[int]:
+        return sorted((i for i in indices if pair.similarity[i] > 0), key=lambda i: (-pair.similarity[i], i))
+
+    disputing: list[int] = []
+    if refuting:
+        words = [set(tokens(pair.body[s:e])) for s, e in pair.spans]
+        disputing = ranked(i for i, ws in enumerate(words) if ws & (refuting | _NEGATIONS))
+        # then a refuting word with none of the claim's ("The pictures are fake"), in reading order
+        disputing += [i for i, ws in enumerate(words) if ws & refuting and pair.similarity[i] == 0]
+    rest = [i for i in ranked(chosen) if i not in disputing]
+    return (disputing + rest)[:EVIDENCE_SENTENCES]
+
+
+def _claim_pieces(tokenizer: Any, claim: str) -> list[int]:
+    return list(tokenizer.encode(claim[:MAX_CLAIM_CHARS], add_special_tokens=False).ids[:MAX_CLAIM_PIECES])
+
+
+def _with_claim(claim_ids: list[int], body_ids: list[int]) -> tuple[list[int], list[int]]:
+    ids = [CLS_ID, *claim_ids, SEP_ID, *body_ids, SEP_ID]
+    return ids, [0] * (len(claim_ids) + 2) + [1] * (len(body_ids) + 1)
+
+
+def body_windows(tokenizer: Any, pair: PairText) -> list[tuple[list[int], list[int]]]:
+    """The whole body in reading order as encoder inputs ``[CLS] claim [SEP] sentences [SEP]``: sentences packed
+    whole into windows of :data:`MAX_PIECES` (a longer sentence cut), at most :data:`MAX_WINDOWS`."""
+    claim_ids = _claim_pieces(tokenizer, pair.claim)
+    budget = MAX_PIECES - len(claim_ids) - 3
+    texts = [pair.body[s:e][:2000] for s, e in pair.spans]
+    windows: list[list[int]] = []
+    current: list[int] = []
+    for start in range(0, len(texts), 32):  # tokenised in batches, until the windows are full
+        for encoding in tokenizer.encode_batch(texts[start:start + 32], add_special_tokens=False):
+            ids = encoding.ids[:budget]
+            if current and len(current) + len(ids) > budget:
+                windows.append(current)
+                current = []
+                if len(windows) == MAX_WINDOWS:
+                    return [_with_claim(claim_ids, w) for w in windows]
+            current = current + ids
+    if current:
+        windows.append(current)
+    return [_with_claim(claim_ids, w) for w in windows]
 
 
 def encoder_input(tokenizer: Any, pair: PairText, chosen: list[int]) -> tuple[list[int], list[int]]:
     """WordPiece ids and segment ids of ``[CLS] claim [SEP] sentences [SEP]``, at most :data:`MAX_PIECES`:
     the chosen sentences in order of similarity to the claim until the budget is spent, then put back in body
     order (a sentence that does not fit whole is cut)."""
-    claim_ids = tokenizer.encode(pair.claim[:MAX_CLAIM_CHARS], add_special_tokens=False).ids[:MAX_CLAIM_PIECES]
+    claim_ids = _claim_pieces(tokenizer, pair.claim)
     budget = MAX_PIECES - len(claim_ids) - 3
     order = sorted(chosen, key=lambda i: (-pair.similarity[i], i))
     taken: dict[int, list[int]] = {}
@@ -283,10 +336,13 @@ def encoder_input(tokenizer: Any, pair: PairText, chosen: list[int]) -> tuple[li
         ids = tokenizer.encode(pair.body[s:e][:2000], add_special_tokens=False).ids[:budget]
         taken[i] = ids
         budget -= len(ids)
-    body_ids = [t for i in sorted(taken) for t in taken[i]]
-    ids = [CLS_ID, *claim_ids, SEP_ID, *body_ids, SEP_ID]
-    types = [0] * (len(claim_ids) + 2) + [1] * (len(body_ids) + 1)
-    return ids, types
+    return _with_claim(claim_ids, [t for i in sorted(taken) for t in taken[i]])
+
+
+def _log_softmax(logits: list[float]) -> list[float]:
+    top = max(logits)
+    log_total = top + math.log(sum(math.exp(x - top) for x in logits))
+    return [x - log_total for x in logits]
 
 
 def _softmax(logits: list[float]) -> list[float]:
@@ -349,7 +405,8 @@ class StanceModel:
         z = _linear(related_features(lex, pair), lex.related_mean, lex.related_scale, lex.related_weights)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def related_stance(self, pair: PairText, chosen: list[int], encoder: bool = True) -> list[float]:
+    def related_stance(self, pair: PairText, chosen: list[int], encoder: bool = True,
+                       whole_body: bool = True) -> list[float]:
         """P(agree, disagree, discuss | related): with the encoder loaded (and ``encoder``), its distribution
         and the lexical layer's mixed as a weighted geometric mean (:data:`LEXICAL_SHARE`); else the lexical
         layer's alone."""
@@ -357,18 +414,34 @@ class StanceModel:
         features = stance_features(lex, pair, chosen)
         lexical = [_linear(features, lex.stance_mean, lex.stance_scale, w) for w in lex.stance_weights]
         if self.session is not None and encoder:
-            np = self.np
-            ids, types = encoder_input(self.tokenizer, pair, chosen)
-            feed = {"input_ids": np.array([ids], dtype=np.int64),
-                    "attention_mask": np.ones((1, len(ids)), dtype=np.int64),
-                    "token_type_ids": np.array([types], dtype=np.int64)}
-            logits = self.session.run(["logits"], feed)[0][0]
-            p_encoder, p_lexical = _softmax([float(x) for x in logits]), _softmax(lexical)
-            return _softmax([(1 - LEXICAL_SHARE) * math.log(max(a, 1e-12)) + LEXICAL_SHARE * math.log(max(b, 1e-12))
-                             for a, b in zip(p_encoder, p_lexical, strict=True)])
+            inputs = [encoder_input(self.tokenizer, pair, chosen)]
+            if whole_body:
+                inputs += body_windows(self.tokenizer, pair)
+            focused, *windows = [_log_softmax(row) for row in self._logits(inputs)]
+            read = [FOCUSED_SHARE * f + (1 - FOCUSED_SHARE) * sum(w[k] for w in windows) / len(windows)
+                    if windows else f for k, f in enumerate(focused)]
+            p_lexical = _softmax(lexical)
+            return _softmax([(1 - LEXICAL_SHARE) * a + LEXICAL_SHARE * math.log(max(b, 1e-12))
+                             for a, b in zip(read, p_lexical, strict=True)])
         return _softmax(lexical)
 
-    def __call__(self, claim: str, body: str, check_language: bool = True) -> Stance:
+    def _logits(self, inputs: list[tuple[list[int], list[int]]]) -> list[list[float]]:
+        """The encoder's logits for several inputs, run as one padded batch."""
+        np = self.np
+        width = max(len(ids) for ids, _ in inputs)
+        ids = np.full((len(inputs), width), PAD_ID, dtype=np.int64)
+        types = np.zeros((len(inputs), width), dtype=np.int64)
+        mask = np.zeros((len(inputs), width), dtype=np.int64)
+        for row, (piece_ids, type_ids) in enumerate(inputs):
+            ids[row, :len(piece_ids)] = piece_ids
+            types[row, :len(type_ids)] = type_ids
+            mask[row, :len(piece_ids)] = 1
+        out = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        return [[float(x) for x in row] for row in out]
+
+    def __call__(self, claim: str, body: str, check_language: bool = True, whole_body: bool = True) -> Stance:
+        """``whole_body=False`` reads the focused window alone: about a fifth of the encoder's cost, a little less
+        accurate (docs/benchmarks.md, "Stance"); the story step, which calls the model many times, uses it."""
         if not claim or not claim.strip():
             raise StanceInputError("the claim is empty: give the sentence whose stance is wanted")
         if not body or not body.strip():
@@ -381,7 +454,7 @@ class StanceModel:
         chosen = choose_sentences(pair)
         # an unrelated body's stance probabilities come from the lexical layer: the encoder (nearly all the
         # cost) runs only on the related pairs, where its answer is the label
-        conditional = self.related_stance(pair, chosen, encoder=p_related >= 0.5)
+        conditional = self.related_stance(pair, chosen, encoder=p_related >= 0.5, whole_body=whole_body)
         probs = {label: p_related * p for label, p in zip(RELATED_LABELS, conditional, strict=True)}
         probs["unrelated"] = 1.0 - p_related
         if p_related < 0.5:
@@ -389,7 +462,8 @@ class StanceModel:
             evidence: list[Span] = []
         else:
             label = RELATED_LABELS[max(range(3), key=lambda k: conditional[k])]
-            evidence = [Span.of(body, *pair.spans[i]) for i in evidence_sentences(pair, chosen)]
+            refuting = self.lexical.refuting if label == "disagree" else frozenset()
+            evidence = [Span.of(body, *pair.spans[i]) for i in evidence_sentences(pair, chosen, refuting)]
         return Stance(label=label, probabilities={k: round(v, 6) for k, v in probs.items()}, evidence=evidence,
                       model=self.kind)
 

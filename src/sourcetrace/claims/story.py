@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sourcetrace.article.resources import load_resources
 from sourcetrace.claims.article_stance import ArticleView, ModelStance, StanceFunction, decide
@@ -44,7 +45,9 @@ LEAD_VOICES = frozenset({Voice.HEADLINE, Voice.REPORTED, Voice.DIRECT_QUOTE, Voi
 CLAIMS_PER_ARTICLE = 15
 TOP_CLAIMS = 15
 MAX_GROUPS = 80  # story claims made at all: the top ones are listed, the rest only answer them as contradictions
-MODEL_CALLS_PER_ARTICLE = 8  # stance model calls per article, for the most widely carried claims first
+# stance model calls per article, for the most widely carried claims first: with the re-ranker's calls this keeps
+# claims + stance under analyze's own cost per article (benchmarks/claims_speed.py: 8 calls cost 1.05x)
+MODEL_CALLS_PER_ARTICLE = 6
 METHOD = ("claims: attributed contents and author assertions ranked by a check-worthiness model (CheckThat! 2019 "
           "+ ClaimBuster); grouped by TF-IDF + anchor + action overlap{rerank}; stance: carried claim / carried "
           "opposite / lexical overlap, else {model}; contradictions: shared anchor + opposite action polarity "
@@ -62,11 +65,17 @@ class StanceModel:
 
 
 def stance_model() -> StanceModel:
-    """``sourcetrace.stance`` when this install has it (issue 24's stance model), else the rules alone."""
+    """``sourcetrace.stance`` when this install has it (issue 24's stance model), else the rules alone. The story
+    step reads each body through the focused window only (``whole_body=False``): it calls the model up to
+    ``MODEL_CALLS_PER_ARTICLE`` times per article and more for the re-ranker, and reading the whole body costs
+    five times as much for a small gain (docs/benchmarks.md, "Stance")."""
     try:
-        from sourcetrace.claims.stance import stance as run
+        from sourcetrace.claims.stance import default_model
     except ImportError:
         return StanceModel()
+
+    def run(claim: str, body: str) -> Any:
+        return default_model()(claim, body, whole_body=False)
 
     def call(claim: str, body: str) -> ModelStance:
         try:
