@@ -19,10 +19,10 @@ ARTICLES = 100
 KILLS = 3
 
 
-def _feed(path: Path) -> None:
+def _feed(path: Path, articles: int = ARTICLES) -> None:
     texts = [(DATA / name).read_text("utf-8") for name in sorted(os.listdir(DATA))]
     with path.open("w", encoding="utf-8") as handle:
-        for number in range(ARTICLES):
+        for number in range(articles):
             text = texts[number % len(texts)].rstrip() + (
                 f"\n\nThis is dispatch number {number} from the {['north', 'south', 'east', 'west'][number % 4]} "
                 "desk, the editors said.\n")
@@ -98,21 +98,27 @@ def test_sigkill_at_random_moments_then_resume(tmp_path: Path) -> None:
 
 def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path: Path) -> None:
     feed, db = tmp_path / "feed.jsonl", tmp_path / "store.db"
-    _feed(feed)
+    articles = 3 * ARTICLES  # ten seconds of work or more: the interrupt must land while the run is storing
+    _feed(feed, articles)
     process = _add(feed, db)
     deadline = time.monotonic() + 60
-    while _stored(db) == 0 and process.poll() is None and time.monotonic() < deadline:
+    polls = []
+    while process.poll() is None and time.monotonic() < deadline:
+        polls.append(_stored(db))
+        if polls[-1]:
+            break
         time.sleep(0.05)
+    assert process.poll() is None, f"the run ended before an article was seen stored ({len(polls)} polls)"
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the whole foreground job on Ctrl-C
     _, stderr = process.communicate(timeout=60)
     message = " ".join(stderr.decode().split())
-    assert process.returncode == 130, message
+    assert process.returncode == 130, f"{message} (interrupted after {polls[-1]} stored, {len(polls)} polls)"
     assert "interrupted" in message and "run the same command again to resume" in message
     assert "Traceback" not in message
     stopped_at = _stored(db)
-    assert 0 < stopped_at < ARTICLES
+    assert 0 < stopped_at < articles
     rerun = _add(feed, db)
     _, stderr = rerun.communicate(timeout=180)
     assert rerun.returncode == 0, stderr.decode()
-    assert _stored(db) == ARTICLES
+    assert _stored(db) == articles
     assert f"{stopped_at:,} done by an earlier run" in " ".join(stderr.decode().split())
