@@ -38,7 +38,7 @@ from sourcetrace.corpus.api import Corpus, StoredArticle
 from sourcetrace.corpus.store import Store
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.models import Voice
-from sourcetrace.stories.storage import StoryStorage
+from sourcetrace.stories.storage import StoryStorage, StorySummary
 
 LEAD_VOICES = frozenset({Voice.HEADLINE, Voice.REPORTED, Voice.DIRECT_QUOTE, Voice.AUTHOR_ASSERTION,
                          Voice.AUTHOR_OPINION})
@@ -215,13 +215,7 @@ def story_claims(corpus: Corpus, story_id: int, *, model: StanceModel | None = N
 def story_claims_in_store(store: Store, story_id: int, *, model: StanceModel | None = None) -> StoryClaims:
     """The same over an open store (read-only is enough: nothing is written)."""
     storage = StoryStorage(store)
-    try:
-        story = storage.story(story_id)
-    except sqlite3.OperationalError:  # a store from before the stories tables, opened read-only
-        story = None
-    if story is None:
-        raise SourcetraceError(f"no story {story_id} in the store (see: sourcetrace corpus stories)")
-    ids = [e.article_id for e in storage.timeline(story_id)]
+    story, ids = story_timeline(storage, story_id)
     marks = ",".join("?" * len(ids))
     rows = store.query(f"SELECT id, analyzed_at FROM articles WHERE id IN ({marks})", ids) if ids else []
     key = tuple(sorted((int(r[0]), str(r[1])) for r in rows))
@@ -238,18 +232,37 @@ def story_claims_in_store(store: Store, story_id: int, *, model: StanceModel | N
     return result
 
 
-def _load_articles(store: Store, ids: Sequence[int]) -> list[StoredArticle]:
-    """The stored articles with their reports, in the order of ``ids`` (the story's timeline)."""
-    from sourcetrace.corpus.api import _ARTICLE_COLUMNS, _stored
+def story_timeline(storage: StoryStorage, story_id: int) -> tuple[StorySummary, list[int]]:
+    """A stored story and its article ids in timeline order; a clear error when there is no such story."""
+    try:
+        story = storage.story(story_id)
+    except sqlite3.OperationalError:  # a store from before the stories tables, opened read-only
+        story = None
+    if story is None:
+        raise SourcetraceError(f"no story {story_id} in the store (see: sourcetrace corpus stories)")
+    return story, [e.article_id for e in storage.timeline(story_id)]
 
-    found: dict[int, StoredArticle] = {}
+
+def article_rows(store: Store, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The store rows (the columns of a StoredArticle, with ``text`` and the ``report`` blob as stored) of
+    ``ids``, in that order; ids not in the store are left out."""
+    from sourcetrace.corpus.api import _ARTICLE_COLUMNS
+
+    found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), 400):
         chunk = list(ids[start:start + 400])
         cursor = store.connection.execute(
             f"SELECT {_ARTICLE_COLUMNS}, text, report FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
             chunk)
-        cursor.row_factory = sqlite3.Row
-        for row in cursor:
-            stored = _stored(row)
-            found[stored.id] = stored
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            found[int(row["id"])] = row
     return [found[i] for i in ids if i in found]
+
+
+def _load_articles(store: Store, ids: Sequence[int]) -> list[StoredArticle]:
+    """The stored articles with their reports, in the order of ``ids`` (the story's timeline)."""
+    from sourcetrace.corpus.api import _stored
+
+    return [_stored(row) for row in article_rows(store, ids)]

@@ -90,27 +90,13 @@ def claims_partition(partition: Partition[StoryInput], work_dir: str) -> ShardRe
 
 def _story_inputs(store: Store, story_ids: Sequence[int]) -> Iterator[StoryInput]:
     import sourcetrace
-    from sourcetrace.corpus.api import _ARTICLE_COLUMNS
-    from sourcetrace.errors import SourcetraceError
+    from sourcetrace.claims.story import article_rows, story_timeline
     from sourcetrace.stories.storage import StoryStorage
 
     storage = StoryStorage(store)
     for story_id in story_ids:
-        story = storage.story(story_id)
-        if story is None:
-            raise SourcetraceError(f"no story {story_id} in the store (see: sourcetrace corpus stories)")
-        ids = [e.article_id for e in storage.timeline(story_id)]
-        found: dict[int, dict[str, Any]] = {}
-        for start in range(0, len(ids), 400):
-            chunk = ids[start:start + 400]
-            cursor = store.connection.execute(
-                f"SELECT {_ARTICLE_COLUMNS}, text, report FROM articles "
-                f"WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-            names = [d[0] for d in cursor.description]
-            for values in cursor:
-                row = dict(zip(names, values, strict=True))
-                found[int(row["id"])] = row
-        rows = tuple(found[i] for i in ids if i in found)
+        story, ids = story_timeline(storage, story_id)
+        rows = tuple(article_rows(store, ids))
         key = f"{story_id}:{sourcetrace.__version__}:" + ",".join(f"{r['id']}@{r['analyzed_at']}" for r in rows)
         yield StoryInput(story_id, story.label, rows, key)
 
